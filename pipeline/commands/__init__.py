@@ -1,0 +1,1 @@
+"""One module per `solieu` subcommand, each with `register(subparsers)`."""

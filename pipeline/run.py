@@ -1,0 +1,93 @@
+"""Orchestration: one document through every stage, and a batch of inputs to one output.
+
+The stage order is the data flow of the project:
+read → normalise → segment → find figures → classify → attach place and period → write.
+Each stage is a plain function over plain records (`pipeline.records`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractors import context, figures, metric, periods, places, status
+from pipeline import normalise, segment
+from pipeline.read import Rejected, read_inputs
+from pipeline.records import Document, Figure
+from pipeline.write import atomic_output, dump_record
+
+
+def extract_document(doc: Document) -> list[Figure]:
+    """Every figure of one document, offsets pointing into `doc.text` as given."""
+    norm = normalise.normalise(doc.text)
+    work = Document(doc.doc_id, doc.source, norm.text, doc.title, doc.published, doc.kind)
+    sentences = segment.split_sentences(work.text)
+    found: list[Figure] = []
+    for sentence in sentences:
+        found.extend(figures.find_figures(work, sentence))
+    kind = status.document_kind(work)
+    for figure in found:
+        context.attach_counted(figure)
+    metric.classify(found, work, kind)
+    status.classify(found, work, sentences, kind)
+    places.attach(found, work, sentences)
+    periods.attach(found, work, sentences, kind)
+    return [norm.restore(figure, doc.text) for figure in found]
+
+
+@dataclass
+class BatchResult:
+    """What a batch did, for the exit status and the summary line."""
+
+    documents: int = 0
+    figures: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def process(items: Iterable[Document | Rejected]) -> Iterator[tuple[Document | Rejected, list[Figure]]]:
+    """Extract each document; a document that breaks an extractor is rejected, not fatal."""
+    for item in items:
+        if isinstance(item, Rejected):
+            yield item, []
+            continue
+        try:
+            yield item, extract_document(item)
+        except Exception as error:  # one bad document must cost nothing else
+            yield Rejected(item.source, f"extraction failed ({type(error).__name__}: {error})"), []
+
+
+def run_extract(
+    inputs: Iterable[str | Path],
+    output: str | Path,
+    errors_path: str | Path | None = None,
+) -> BatchResult:
+    """Extract every input into `output` (JSON Lines), rejected inputs into `errors_path`."""
+    result = BatchResult()
+    errors_target = Path(errors_path) if errors_path else Path(f"{output}.errors.jsonl")
+    with atomic_output(output) as out:
+        for item, found in process(read_inputs(inputs)):
+            if isinstance(item, Rejected):
+                result.rejected.append(item)
+                print(f"solieu: {item.message()}", file=sys.stderr)
+                continue
+            result.documents += 1
+            result.figures += len(found)
+            for figure in found:
+                out.write(dump_record(figure.to_record()))
+    write_errors(result.rejected, errors_target)
+    return result
+
+
+def write_errors(rejected: list[Rejected], path: Path) -> None:
+    """One JSON line per rejected input; no file at all when nothing was rejected."""
+    if not rejected:
+        if path.exists():
+            path.unlink()
+        return
+    with atomic_output(path) as out:
+        for item in rejected:
+            row: dict[str, Any] = {"source": item.source, "reason": item.reason}
+            out.write(dump_record(row))
