@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import context, figures, metric, periods, places, status
-from pipeline import normalise, segment
+from pipeline import normalise, parallel, segment
 from pipeline.read import Rejected, read_inputs
 from pipeline.records import Document, Figure
 from pipeline.write import atomic_output, dump_record
@@ -35,6 +35,8 @@ def extract_document(doc: Document) -> list[Figure]:
     status.classify(found, work, sentences, kind)
     places.attach(found, work, sentences)
     periods.attach(found, work, sentences, kind)
+    for figure in found:
+        figure.context = {}  # working state of the stages: not part of the record, not shipped between processes
     return [norm.restore(figure, doc.text) for figure in found]
 
 
@@ -47,28 +49,39 @@ class BatchResult:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def process(items: Iterable[Document | Rejected]) -> Iterator[tuple[Document | Rejected, list[Figure]]]:
-    """Extract each document; a document that breaks an extractor is rejected, not fatal."""
-    for item in items:
-        if isinstance(item, Rejected):
-            yield item, []
-            continue
-        try:
-            yield item, extract_document(item)
-        except Exception as error:  # one bad document must cost nothing else
-            yield Rejected(item.source, f"extraction failed ({type(error).__name__}: {error})"), []
+def extract_or_reject(item: Document | Rejected) -> list[Figure] | Rejected:
+    """One item's figures, or why it was rejected: what a worker process runs per document."""
+    if isinstance(item, Rejected):
+        return item
+    try:
+        return extract_document(item)
+    except Exception as error:  # one bad document must cost nothing else
+        return Rejected(item.source, f"extraction failed ({type(error).__name__}: {error})")
+
+
+def process(
+    items: Iterable[Document | Rejected], workers: int = 1
+) -> Iterator[tuple[Document | Rejected, list[Figure]]]:
+    """Extract each document, in input order; a document that breaks an extractor is rejected, not fatal.
+
+    With `workers` > 1 documents go to a process pool a few batches at a time, so
+    memory stays flat and the output is the single worker's, line for line.
+    """
+    for item, outcome in parallel.ordered_map(extract_or_reject, items, workers):
+        yield (outcome, []) if isinstance(outcome, Rejected) else (item, outcome)
 
 
 def run_extract(
     inputs: Iterable[str | Path],
     output: str | Path,
     errors_path: str | Path | None = None,
+    workers: int = 1,
 ) -> BatchResult:
     """Extract every input into `output` (JSON Lines), rejected inputs into `errors_path`."""
     result = BatchResult()
     errors_target = Path(errors_path) if errors_path else Path(f"{output}.errors.jsonl")
     with atomic_output(output) as out:
-        for item, found in process(read_inputs(inputs)):
+        for item, found in process(read_inputs(inputs), workers):
             if isinstance(item, Rejected):
                 result.rejected.append(item)
                 print(f"solieu: {item.message()}", file=sys.stderr)

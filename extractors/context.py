@@ -1,0 +1,116 @@
+"""The counted noun phrase of a figure: `04 lớp tập huấn` counts `lớp tập huấn`.
+
+Uses underthesea's word segments and POS tags of the figure's sentence: the
+phrase is the run of nouns after the number (lists like `xã, phường, thị trấn`
+included), after dropping `số`, `các` and classifiers. Money counts the money
+noun before it (`số tiền phạt ... là 135,8 triệu đồng` counts `tiền phạt`);
+rates and frequencies count the noun inside their own span (`4 tin/ tháng`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.lexicon import load_json
+from pipeline.records import Figure, Sentence, Token
+from pipeline.segment import tokenize
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return load_json("context.json")
+
+
+def attach_counted(figure: Figure) -> None:
+    """Fill `figure.counted` (None when nothing is counted), keeping the tokens for later stages."""
+    sentence: Sentence | None = figure.context.get("sentence")
+    if sentence is None:
+        return
+    tokens = tokenize(sentence)
+    figure.context["tokens"] = tokens
+    if figure.unit == "vnd":
+        figure.counted = money_noun(sentence.text[: figure.start - sentence.start])
+        return
+    inside = noun_inside_span(figure.text)
+    if inside:
+        figure.counted = inside
+        return
+    figure.counted = noun_phrase_after(tokens, figure.end, allow_verbs=figure.unit == "percent")
+
+
+def money_noun(before: str) -> str | None:
+    """The most specific money noun of the clause before the amount."""
+    clause = re.split(r"[;.:\n]", before)[-1].lower()
+    for noun in _lexicon()["money_nouns"]:  # ordered from most to least specific
+        if re.search(rf"(?<!\w){re.escape(noun)}(?!\w)", clause):
+            return _drop_leading(noun)
+    return None
+
+
+def noun_inside_span(span: str) -> str | None:
+    """`4 tin/ tháng` → `tin`; `ít nhất một lần` → `lần`."""
+    rate = re.search(r"([^\W\d_]+)\s*/\s*[^\W\d_]+$", span)
+    if rate:
+        return rate.group(1)
+    frequency = load_json("numbers.json")["frequency_words"]
+    last = span.split()[-1] if span.split() else ""
+    return last if last in frequency and len(span.split()) > 1 else None
+
+
+def noun_phrase_after(tokens: list[Token], position: int, allow_verbs: bool = False) -> str | None:
+    """The noun run that follows `position`, with comma-joined lists of nouns."""
+    lex = _lexicon()
+    following = [t for t in tokens if t.start >= position]
+    following = _skip_leading(following, lex, allow_verbs)
+    words: list[str] = []
+    index = 0
+    while index < len(following) and len(words) < lex["max_phrase_tokens"]:
+        token = following[index]
+        if token.text in lex["phrase_stop_words"] or token.text[:1].isdigit():
+            break
+        if token.text == ",":
+            nxt = following[index + 1] if index + 1 < len(following) else None
+            if nxt is None or nxt.pos not in lex["noun_tags"] or nxt.text in lex["phrase_stop_words"]:
+                break
+            words[-1] += ","
+            index += 1
+            continue
+        if token.pos not in lex["phrase_tags"] and not (words and token.pos == "V" and _is_compound_noun(words)):
+            break
+        words.append(token.text)
+        index += 1
+    phrase = " ".join(words).strip(" ,")
+    return _drop_leading(phrase) or None
+
+
+def _skip_leading(tokens: list[Token], lex: dict, allow_verbs: bool) -> list[Token]:
+    """Drop `số`, `các` and classifiers; for shares also the verb of `100% đăng ký xã`."""
+    skipped_verbs = 0
+    while tokens:
+        word = tokens[0].text.lower()
+        if word in lex["drop_leading"]:
+            tokens = tokens[1:]
+        elif allow_verbs and tokens[0].pos == "V" and skipped_verbs < lex["max_skipped_verbs"]:
+            skipped_verbs += 1
+            tokens = tokens[1:]
+        else:
+            return tokens
+    return tokens
+
+
+def _is_compound_noun(words: list[str]) -> bool:
+    """`lớp tập huấn`, `cuộc kiểm tra`: a classifier noun followed by an activity verb."""
+    return len(words) == 1 and words[0].lower() in load_json("metric.json")["event_classifiers"]
+
+
+def _drop_leading(phrase: str) -> str:
+    lex = _lexicon()
+    changed = True
+    while changed and phrase:
+        changed = False
+        for word in sorted(lex["drop_leading"], key=len, reverse=True):
+            if phrase.lower().startswith(word + " "):
+                phrase = phrase[len(word) + 1:]
+                changed = True
+    return phrase.strip()

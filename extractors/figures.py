@@ -1,0 +1,132 @@
+"""Stage 4, find figures: the numbers of a sentence that report the programme's work.
+
+`extractors.numbers` finds every number; this stage drops what the spec says is
+not a figure — dates, periods, durations, identifiers (`Quyết định số 1503`,
+`Đội kiểm tra 178`), phone numbers, changes (`tăng 58,4% so với cùng kỳ`),
+descriptions (`đối thoại 3 bên`) and numbers inside quoted titles — and turns
+the rest into Figure records.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors import numbers
+from extractors.lexicon import load_json
+from pipeline.records import Document, Figure, Quantity, Sentence
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    lex = load_json("figures.json")
+
+    def ending(words: list[str], tail: str = r"\s*$") -> re.Pattern[str]:
+        return re.compile(rf"(?<!\w)(?:{numbers._alternation(words)}){tail}")
+
+    def starting(words: list[str]) -> re.Pattern[str]:
+        return re.compile(rf"^\s*(?:{numbers._alternation(words)})(?!\w)", re.IGNORECASE)
+
+    team_words = numbers._alternation(lex["team_name_words"])
+    return {
+        "identifier": ending(lex["identifier_before"], r"(?:\s+số)?\s*$"),
+        "team": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['team_nouns'])})(?:[\s,]+(?:{team_words}))*\s*$"),
+        "phone": re.compile(rf"(?:{numbers._alternation(lex['phone_before'])})[^.;\n]{{0,25}}$"),
+        "date": ending(lex["date_before"]),
+        "duration": starting(lex["duration_after"]),
+        "change_before": ending(lex["change_before"]),
+        "change_after": re.compile(rf"^[^.;\n]{{0,25}}?(?:{numbers._alternation(lex['change_after'])})(?!\w)"),
+        "description": starting(lex["description_after"]),
+        "locative_before": ending(lex["locative_before"], r"\s+trên\s*$"),
+        "locative_after": starting(lex["locative_after"]),
+    }
+
+
+@lru_cache(maxsize=8)
+def _style(text: str) -> str:
+    return numbers.detect_style(text)
+
+
+def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
+    """The figures of one sentence, with offsets into the document text."""
+    text = doc.text
+    found = []
+    for quantity in numbers.find_quantities(text, sentence.start, sentence.end, _style(text)):
+        reason = not_a_figure(text, quantity, sentence)
+        if reason is None:
+            _fix_locative_tren(text, quantity)
+            found.append(_figure(doc, sentence, quantity))
+    return found
+
+
+def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
+    """Why this number is not a figure, or None when it is one."""
+    if q.rule in numbers.NOT_FIGURE_SHAPES:
+        return q.rule
+    p = _patterns()
+    number_start = _number_start(q)
+    before = text[max(sentence.start, number_start - 60):number_start]
+    after = text[q.end:min(sentence.end, q.end + 40)]
+    low, high = load_json("figures.json")["year_range"]
+    raw = text[number_start:q.end]
+    if q.unit == "count" and re.fullmatch(r"\d{4}", raw.strip()) and low <= q.value <= high:
+        return "year"
+    checks = (
+        ("identifier", p["identifier"].search(before)),
+        ("team name", q.qualifier == "exact" and p["team"].search(before)),
+        ("phone", p["phone"].search(before) or re.fullmatch(r"0\d{8,10}", raw.strip())),
+        ("date", p["date"].search(before)),
+        ("duration", q.unit == "count" and q.per is None and p["duration"].search(after)),
+        ("change", p["change_before"].search(before) or p["change_after"].search(after)),
+        ("description", q.unit == "count" and p["description"].search(after)),
+        ("quoted title", _inside_quotes(text, sentence.start, q.start)),
+    )
+    for reason, hit in checks:
+        if hit:
+            return reason
+    return None
+
+
+def _number_start(q: Quantity) -> int:
+    """Where the digits or number words begin, after any qualifier or `từ`."""
+    match = re.search(r"\d", q.text)
+    if match and q.rule != "words":
+        return q.start + match.start()
+    return q.start + len(q.text) - len(q.text.lstrip())
+
+
+def _inside_quotes(text: str, sentence_start: int, position: int) -> bool:
+    head = text[sentence_start:position]
+    return head.count("“") > head.count("”") or head.count('"') % 2 == 1
+
+
+def _fix_locative_tren(text: str, q: Quantity) -> None:
+    """`06 phường trên 03 địa bàn`: here `trên` means 'across', so the count is exact."""
+    if q.qualifier != "more_than" or not q.text.lower().startswith("trên"):
+        return
+    p = _patterns()
+    before = text[max(0, q.start - 40):q.start + 4]
+    if p["locative_before"].search(before) and p["locative_after"].search(text[q.end:q.end + 30]):
+        number_start = _number_start(q)
+        q.qualifier, q.start, q.text = "exact", number_start, text[number_start:q.end]
+
+
+def _figure(doc: Document, sentence: Sentence, q: Quantity) -> Figure:
+    return Figure(
+        doc_id=doc.doc_id,
+        source=doc.source,
+        start=q.start,
+        end=q.end,
+        text=q.text,
+        sentence=sentence.text,
+        value=q.value,
+        value_high=q.value_high,
+        denominator=q.denominator,
+        unit=q.unit,
+        per=q.per,
+        qualifier=q.qualifier,
+        extractor=f"rule:{q.rule}",
+        sentence_start=sentence.start,
+        sentence_index=sentence.index,
+        context={"sentence": sentence},
+    )

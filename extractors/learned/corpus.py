@@ -1,0 +1,293 @@
+"""The training corpus: gold-format documents from four origins, and examples built from them.
+
+- `seeds`: `corpora/gold/seeds.gold.jsonl`, annotated by hand to the spec;
+- `handmade`: `corpora/training/handmade/*.txt`, sentences and short reports the
+  project wrote to cover every metric and both statuses, in a light markup
+  (`## doc: hm-0001 | kind: report | province: Hà Tĩnh | published: 2022-12-15`
+  headers, figures marked `[[span|metric|status]]`), converted here to
+  `corpora/training/handmade.jsonl`;
+- `weak`: figures of un-annotated documents in `corpora/sample/` on which the
+  lexicon rules are confident (`corpora/training/weak.jsonl`);
+- `review`: figures corrected by people in a review sheet (`corpora/training/review.jsonl`).
+
+Every document and every figure carries its `origin`, so hand-made rows and weak
+labels are never confused. Features are computed from the pipeline's own view
+of the text (sentences, tokens, counted noun), never from gold `counted`, so a
+model sees at training exactly what it sees at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractors import context, numbers
+from extractors.learned.features import FigureInDocument, locate
+from extractors.lexicon import CORPORA
+from pipeline import segment
+from pipeline.records import Document, Figure, Quantity, Sentence
+
+TRAINING = CORPORA / "training"
+HANDMADE_DIR = TRAINING / "handmade"
+SEEDS_GOLD = CORPORA / "gold" / "seeds.gold.jsonl"
+HANDMADE_JSONL = TRAINING / "handmade.jsonl"
+WEAK_JSONL = TRAINING / "weak.jsonl"
+REVIEW_JSONL = TRAINING / "review.jsonl"
+STATUSES = ("achieved", "target")
+KINDS = ("news", "plan", "report")
+
+GoldDoc = dict[str, Any]
+
+_HEADER = re.compile(r"^##\s*doc\s*:(?P<fields>.*)$")
+_MARK = re.compile(r"\[\[(?P<span>[^\[\]|]+)\|(?P<metric>[^\[\]|]+)\|(?P<status>[^\[\]|]+)\]\]")
+
+
+class CorpusError(ValueError):
+    """A corpus line that cannot be used; the message names the file, line and reason."""
+
+
+def metric_codes() -> tuple[str, ...]:
+    """The taxonomy's codes (`corpora/training/taxonomy.json`): the labels a corpus row may carry."""
+    with (TRAINING / "taxonomy.json").open(encoding="utf-8") as handle:
+        return tuple(json.load(handle)["metrics"])
+
+
+# --- hand-made markup ------------------------------------------------------------------------
+
+def read_handmade(folder: Path = HANDMADE_DIR) -> tuple[list[GoldDoc], list[str]]:
+    """Every hand-made document of the folder, and one error line per unusable document."""
+    docs: list[GoldDoc] = []
+    errors: list[str] = []
+    for path in sorted(folder.glob("*.txt")):
+        for item in parse_handmade(path.read_text(encoding="utf-8-sig"), str(path)):
+            if isinstance(item, str):
+                errors.append(item)
+            else:
+                errors.extend(_figure_problems(item))
+                docs.append(item)
+    return docs, errors
+
+
+def parse_handmade(markup: str, source: str) -> Iterator[GoldDoc | str]:
+    """Gold documents of one markup file; a broken document yields its error line instead."""
+    header: tuple[int, str] | None = None
+    body: list[str] = []
+    for number, line in enumerate(markup.splitlines(), start=1):
+        match = _HEADER.match(line)
+        if match:
+            if header is not None:
+                yield _document_or_error(header, body, source)
+            header, body = (number, match.group("fields")), []
+        elif header is not None:
+            body.append(line)
+        elif line.strip():
+            yield f"{source}:{number}: text before the first '## doc:' header"
+    if header is not None:
+        yield _document_or_error(header, body, source)
+
+
+def _document_or_error(header: tuple[int, str], body: list[str], source: str) -> GoldDoc | str:
+    line, fields = header
+    try:
+        return handmade_document(fields, "\n".join(body).strip("\n"), source)
+    except CorpusError as error:
+        return f"{source}:{line}: {error}"
+
+
+def _figure_problems(doc: GoldDoc) -> list[str]:
+    """Unusable marks of a converted document: each costs its own figure, not the document."""
+    return [f"{doc['source']} ({doc['doc_id']}): {problem}" for problem in doc.pop("problems", [])]
+
+
+def handmade_document(fields: str, body: str, source: str) -> GoldDoc:
+    """One `## doc:` block in gold format: markup removed, figures normalised by the number grammar."""
+    meta = _header_fields(fields)
+    text, marks = _strip_marks(body)
+    if not text.strip():
+        raise CorpusError("document has no text")
+    kind = meta.get("kind")
+    if kind not in KINDS:
+        raise CorpusError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    doc = Document(meta["doc"], source, text, published=meta.get("published"), kind=kind)
+    sentences = segment.split_sentences(text)
+    figures, problems = [], []
+    for mark in marks:
+        try:
+            figures.append(gold_figure(doc, sentences, *mark))
+        except CorpusError as error:
+            problems.append(str(error))
+    return {
+        "doc_id": doc.doc_id, "source": source, "text": text, "kind": kind,
+        "province": meta.get("province"), "published": meta.get("published"),
+        "origin": "handmade", "figures": figures, "problems": problems,
+    }
+
+
+def _header_fields(fields: str) -> dict[str, str | None]:
+    meta: dict[str, str | None] = {}
+    for index, part in enumerate(fields.split("|")):
+        key, _, value = part.partition(":") if index else ("doc", "", part)
+        value = value.strip()
+        meta[key.strip()] = None if value in ("", "-") else value
+    if not meta.get("doc"):
+        raise CorpusError("header has no doc id")
+    return meta
+
+
+def _strip_marks(body: str) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """Text without `[[...]]` marks, and each mark's span in that text with its labels."""
+    pieces: list[str] = []
+    marks: list[tuple[int, int, str, str]] = []
+    length = cursor = 0
+    for match in _MARK.finditer(body):
+        pieces.append(body[cursor:match.start()])
+        length += match.start() - cursor
+        span = match.group("span")
+        marks.append((length, length + len(span), match.group("metric").strip(), match.group("status").strip()))
+        pieces.append(span)
+        length += len(span)
+        cursor = match.end()
+    pieces.append(body[cursor:])
+    text = "".join(pieces)
+    if "[[" in text or "]]" in text:
+        raise CorpusError("a '[[' mark is not of the form [[span|metric|status]]")
+    return text, marks
+
+
+def gold_figure(doc: Document, sentences: list[Sentence], start: int, end: int,
+                metric: str, status: str, origin: str = "handmade") -> dict[str, Any]:
+    """A labelled span as a gold figure: value, unit and qualifier by the number grammar, counted by context."""
+    span = doc.text[start:end]
+    if metric not in metric_codes():
+        raise CorpusError(f"[[{span}]]: unknown metric {metric!r}")
+    if status not in STATUSES:
+        raise CorpusError(f"[[{span}]]: status must be achieved or target, not {status!r}")
+    figure = figure_at(doc, sentences, start, end)
+    sentence = figure.context["sentence"]
+    quantity = _quantity_in(doc.text, sentence.start, sentence.end, start, end)
+    if quantity is None:
+        raise CorpusError(f"[[{span}]]: the number grammar finds no number in the span")
+    context.attach_counted(figure)
+    qualifier = quantity.qualifier if quantity.start >= start else "exact"
+    return {
+        "start": start, "end": end, "text": span, "value": quantity.value,
+        "value_high": quantity.value_high, "denominator": quantity.denominator, "unit": quantity.unit,
+        "per": quantity.per, "qualifier": qualifier, "counted": figure.counted,
+        "metric": metric, "status": status, "period": None, "locality": None, "origin": origin,
+    }
+
+
+def _quantity_in(text: str, sentence_start: int, sentence_end: int, start: int, end: int) -> Any:
+    """The figure-shaped quantity of the sentence that overlaps the span most (words around it count)."""
+    found = numbers.find_quantities(text, sentence_start, sentence_end)
+    found = [q for q in found if q.rule not in numbers.NOT_FIGURE_SHAPES]
+    found = [q for q in found if q.start < end and q.end > start]
+    best = max(found, key=lambda q: min(q.end, end) - max(q.start, start), default=None)
+    if best is None:  # a number in words the grammar keeps only before known nouns: the annotator vouches for it
+        value = numbers.parse_words(text[start:end].strip().lower())
+        best = None if value is None else Quantity(start, end, text[start:end], value)
+    return best
+
+
+# --- gold files --------------------------------------------------------------------------------
+
+def read_gold(path: Path, origin: str) -> list[GoldDoc]:
+    """Gold-format documents of a JSON Lines file, each figure tagged with `origin` if untagged."""
+    if not path.exists():
+        return []
+    docs = []
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise CorpusError(f"{path}:{number}: broken JSON line ({error.msg})") from error
+            doc.setdefault("origin", origin)
+            for figure in doc.get("figures", []):
+                figure.setdefault("origin", doc["origin"])
+            docs.append(doc)
+    return docs
+
+
+def write_gold(docs: Iterable[GoldDoc], path: Path) -> int:
+    from pipeline.write import atomic_output, dump_record
+
+    count = 0
+    with atomic_output(path) as out:
+        for doc in docs:
+            out.write(dump_record(doc))
+            count += 1
+    return count
+
+
+# --- examples ----------------------------------------------------------------------------------
+
+@dataclass
+class Example:
+    """One gold figure seen as the pipeline sees it, with its labels and where it came from."""
+
+    doc_id: str
+    origin: str
+    item: FigureInDocument
+    metric: str
+    status: str
+    doc: Document
+    sentences: list[Sentence]
+
+
+def document_of(gold: GoldDoc) -> Document:
+    return Document(gold["doc_id"], gold.get("source", ""), gold["text"], published=gold.get("published"),
+                    kind=gold.get("kind"))
+
+
+def figure_at(doc: Document, sentences: list[Sentence], start: int, end: int) -> Figure:
+    """A bare figure for a gold span, placed in its sentence as the figure stage would place it."""
+    sentence = next((s for s in sentences if s.start <= start < s.end), None)
+    if sentence is None:
+        raise CorpusError(f"{doc.doc_id}: span {start}-{end} lies outside every sentence")
+    return Figure(doc.doc_id, doc.source, start, end, doc.text[start:end], sentence.text, value=0.0,
+                  sentence_start=sentence.start, sentence_index=sentence.index, context={"sentence": sentence})
+
+
+def examples_of(gold: GoldDoc) -> list[Example]:
+    """The document's gold figures with pipeline context (sentences, counted, kind, tokens)."""
+    from extractors import status
+
+    doc = document_of(gold)
+    sentences = segment.split_sentences(doc.text)
+    kind = gold.get("kind") or status.document_kind(doc)
+    figures = []
+    for entry in gold.get("figures", []):
+        figure = figure_at(doc, sentences, entry["start"], entry["end"])
+        for name in ("value", "value_high", "denominator", "unit", "per", "qualifier"):
+            if entry.get(name) is not None or name in ("value_high", "denominator", "per"):
+                setattr(figure, name, entry.get(name))
+        context.attach_counted(figure)
+        figures.append(figure)
+    located = locate(figures, sentences, kind)
+    return [
+        Example(doc.doc_id, entry.get("origin", gold.get("origin", "")), item, entry["metric"], entry["status"],
+                doc, sentences)
+        for entry, item in zip(gold.get("figures", []), located)
+    ]
+
+
+def load_corpus(include_weak: bool = True) -> list[GoldDoc]:
+    """Every gold document used for training, seeds first, in a fixed order."""
+    docs = read_gold(SEEDS_GOLD, "seeds") + read_gold(HANDMADE_JSONL, "handmade")
+    if include_weak:
+        docs += read_gold(WEAK_JSONL, "weak")
+    docs += read_gold(REVIEW_JSONL, "review")
+    return docs
+
+
+def warn(lines: Iterable[str]) -> None:
+    for line in lines:
+        print(f"solieu: {line}", file=sys.stderr)

@@ -1,0 +1,166 @@
+"""Feature strings of a figure in its document, for the metric and status models.
+
+The same measure is phrased many ways ("tổ chức 04 lớp tập huấn", "mở 4 lớp bồi
+dưỡng"), so the metric model looks at the words around the number (underthesea
+segments), the counted noun phrase, the verbs of the clause and character
+n-grams that survive spelling and segmentation variants. Status depends more on
+where the sentence stands (a plan section, a summary of targets), so its
+features add the whole sentence, the sentences just before it, the document
+kind and the sentence's position in the document.
+
+Features are plain strings grouped in blocks ("word", "char"); `model` weighs
+each block with TF-IDF. Nothing here is a Vietnamese word: the models learn the
+words from the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from pipeline import segment
+from pipeline.records import Figure, Sentence, Token
+
+# Punctuation that closes a clause; commas do not (they separate list items
+# such as "xã, phường, thị trấn" that belong to one counted phrase).
+CLAUSE_BREAKS = frozenset({";", ":", ".", "!", "?", "(", ")", "…"})
+LEFT_WINDOW = 4
+RIGHT_WINDOW = 6
+CHAR_NGRAMS = (3, 5)
+PREVIOUS_SENTENCES = 3
+POSITION_BUCKETS = 5
+
+Blocks = dict[str, list[str]]
+
+
+@dataclass
+class FigureInDocument:
+    """What the features need about one figure: its tokens and where it stands in the document."""
+
+    figure: Figure
+    kind: str
+    sentence_count: int
+    previous: list[str] = field(default_factory=list)  # texts of the sentences just before it
+    title: str = ""
+    tokens: list[Token] = field(default_factory=list)
+
+
+def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[FigureInDocument]:
+    """Pair each figure with its sentence's tokens and neighbours (tokenising each sentence once)."""
+    by_index = {sentence.index: sentence for sentence in sentences}
+    title = sentences[0].text if sentences else ""
+    located = []
+    for figure in figures:
+        sentence = figure.context.get("sentence") or by_index.get(figure.sentence_index)
+        if sentence is None or not (sentence.start <= figure.start < sentence.end + 1):
+            sentence = Sentence(figure.sentence_start, figure.sentence_start + len(figure.sentence),
+                                figure.sentence, figure.sentence_index)
+        position = sentence.index
+        previous = [s.text for s in sentences[max(0, position - PREVIOUS_SENTENCES):position]]
+        located.append(FigureInDocument(figure, kind, max(len(sentences), 1), previous, title,
+                                        segment.tokenize(sentence)))
+    return located
+
+
+def metric_features(item: FigureInDocument) -> Blocks:
+    """What is counted: local words, counted phrase, clause verbs, unit, kind, character n-grams."""
+    figure = item.figure
+    left, right, clause = _split_clause(item.tokens, figure.start, figure.end)
+    words = [f"U:{figure.unit}", f"Q:{figure.qualifier}", f"P:{figure.per}", f"K:{item.kind}"]
+    words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
+    words += [f"L{i + 1}:{_norm(t.text)}" for i, t in enumerate(reversed(left[-2:]))]
+    words += [f"R:{_norm(t.text)}" for t in right[:RIGHT_WINDOW]]
+    words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
+    words += _verb_features(left, clause)
+    words += _counted_features(figure.counted)
+    char_source = " ".join([figure.counted or ""] + [t.text for t in right[:3]])
+    return {"word": words, "char": char_ngrams(char_source)}
+
+
+def status_features(item: FigureInDocument) -> Blocks:
+    """Goal or result: the sentence's words, the sentences before it, kind and position."""
+    figure = item.figure
+    left, _, clause = _split_clause(item.tokens, figure.start, figure.end)
+    bucket = min(POSITION_BUCKETS - 1, figure.sentence_index * POSITION_BUCKETS // item.sentence_count)
+    words = [f"K:{item.kind}", f"POS:{bucket}", f"KPOS:{item.kind}:{bucket}", f"Q:{figure.qualifier}",
+             f"U:{figure.unit}"]
+    words += [f"S:{gram}" for gram in syllable_grams(figure.sentence)]
+    words += [f"PV:{gram}" for text in item.previous for gram in syllable_grams(text)]
+    words += [f"T:{gram}" for gram in syllable_grams(item.title)[:12]]
+    words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
+    words += _verb_features(left, clause)
+    return {"word": words}
+
+
+def _split_clause(tokens: list[Token], start: int, end: int) -> tuple[list[Token], list[Token], list[Token]]:
+    """Word tokens of the figure's clause before and after its span, and the whole clause."""
+    left: list[Token] = []
+    right: list[Token] = []
+    for token in tokens:
+        if token.end <= start:
+            left = [] if token.text in CLAUSE_BREAKS else left + [token]
+    for token in tokens:
+        if token.start >= end:
+            if token.text in CLAUSE_BREAKS:
+                break
+            right.append(token)
+    left = [t for t in left if _is_word(t)]
+    right = [t for t in right if _is_word(t)]
+    return left, right, left + right
+
+
+def _verb_features(left: list[Token], clause: list[Token]) -> list[str]:
+    verbs = [t for t in clause if t.pos.startswith("V") and not _is_number(t.text)]
+    features = [f"V:{_norm(t.text)}" for t in verbs]
+    before = [t for t in left if t.pos.startswith("V") and not _is_number(t.text)]
+    if before:
+        features.append(f"VB:{_norm(before[-1].text)}")
+    return features
+
+
+def _counted_features(counted: str | None) -> list[str]:
+    if not counted:
+        return ["C:<none>"]
+    syllables = _syllables(counted)
+    features = [f"C:{s}" for s in syllables]
+    features += [f"CB:{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+    if syllables:
+        features.append(f"C0:{syllables[0]}")
+        features.append(f"C01:{'_'.join(syllables[:2])}")
+    return features
+
+
+def syllable_grams(text: str) -> list[str]:
+    """Lower-case syllables and syllable bigrams, numbers folded to one symbol."""
+    syllables = _syllables(text)
+    return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Character n-grams inside word boundaries, as scikit-learn's `char_wb` analyzer makes them."""
+    grams: list[str] = []
+    low, high = CHAR_NGRAMS
+    for word in _syllables(text):
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(f"#{padded[i:i + n]}" for i in range(max(1, len(padded) - n + 1)))
+    return grams
+
+
+def _syllables(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text).lower()
+    return ["<num>" if _is_number(w) else w for w in re.findall(r"\w+", text)]
+
+
+def _norm(word: str) -> str:
+    word = unicodedata.normalize("NFC", word).lower()
+    return "<num>" if _is_number(word) else word.replace(" ", "_")
+
+
+def _is_number(word: str) -> bool:
+    return re.fullmatch(r"[\d.,/%]+", word) is not None and any(c.isdigit() for c in word)
+
+
+def _is_word(token: Token) -> bool:
+    return any(c.isalnum() for c in token.text)

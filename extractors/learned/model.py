@@ -1,0 +1,184 @@
+"""Linear models over TF-IDF feature blocks, stored as plain arrays that cannot run code.
+
+A pickled scikit-learn pipeline would execute whatever a swapped file tells it
+to on load. Here a model is its vocabulary, IDF weights, coefficients and class
+names in an `.npz` read with `allow_pickle=False`, and every file is checked
+against the SHA-256 written in `manifest.json` at training before it is read.
+Prediction is a few lines of numpy, the same code at training and at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from pipeline.write import atomic_output
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+MANIFEST = "manifest.json"
+FORMAT = "solieu-linear-1"
+
+Blocks = dict[str, list[str]]
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing, altered or unreadable; the message names the file and why."""
+
+
+@dataclass
+class Vectorizer:
+    """TF-IDF per block (sublinear tf, smooth idf, l2 per block), blocks weighted and joined."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    block_of: np.ndarray  # block index of each column
+    block_names: tuple[str, ...]
+    block_weights: np.ndarray
+
+    @classmethod
+    def fit(cls, samples: Sequence[Blocks], weights: dict[str, float], min_df: int = 1) -> Vectorizer:
+        names = tuple(sorted(weights))
+        df: Counter[str] = Counter()
+        for sample in samples:
+            df.update({_key(name, f) for name in names for f in sample.get(name, [])})
+        kept = sorted(key for key, count in df.items() if count >= min_df)
+        vocabulary = {key: column for column, key in enumerate(kept)}
+        n = len(samples)
+        idf = np.array([math.log((1 + n) / (1 + df[key])) + 1.0 for key in kept], dtype=np.float64)
+        block_of = np.array([names.index(key.split("|", 1)[0]) for key in kept], dtype=np.int32)
+        return cls(vocabulary, idf, block_of, names, np.array([weights[b] for b in names], dtype=np.float64))
+
+    def transform(self, samples: Sequence[Blocks]) -> sparse.csr_matrix:
+        rows, cols, values = [], [], []
+        for row, sample in enumerate(samples):
+            for block_index, name in enumerate(self.block_names):
+                counts = Counter(self.vocabulary.get(_key(name, f)) for f in sample.get(name, []))
+                counts.pop(None, None)
+                if not counts:
+                    continue
+                columns = np.fromiter(counts, dtype=np.int64)
+                weight = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[columns]
+                weight *= self.block_weights[block_index] / np.linalg.norm(weight)
+                rows.extend([row] * len(columns))
+                cols.extend(columns.tolist())
+                values.extend(weight.tolist())
+        return sparse.csr_matrix((values, (rows, cols)), shape=(len(samples), len(self.vocabulary)))
+
+
+def _key(block: str, feature: str) -> str:
+    return f"{block}|{feature}"
+
+
+@dataclass
+class LinearModel:
+    """A fitted linear classifier: probabilities by softmax (or sigmoid for two classes)."""
+
+    name: str
+    vectorizer: Vectorizer
+    classes: tuple[str, ...]
+    coef: np.ndarray  # (n_classes, n_features), or (1, n_features) for two classes
+    intercept: np.ndarray
+
+    def predict_proba(self, samples: Sequence[Blocks]) -> np.ndarray:
+        scores = self.vectorizer.transform(samples) @ self.coef.T.astype(np.float64) + self.intercept
+        if len(self.classes) == 2 and scores.shape[1] == 1:
+            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+            return np.column_stack([1.0 - positive, positive])
+        scores = scores - scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, samples: Sequence[Blocks]) -> list[tuple[str, float]]:
+        """Best class and its probability for each sample."""
+        proba = self.predict_proba(samples)
+        best = proba.argmax(axis=1)
+        return [(self.classes[i], float(proba[row, i])) for row, i in enumerate(best)]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything the model is, as arrays of numbers and UTF-8 bytes (no Python objects)."""
+        vocabulary = sorted(self.vectorizer.vocabulary, key=self.vectorizer.vocabulary.__getitem__)
+        meta = {"format": FORMAT, "name": self.name, "classes": list(self.classes),
+                "block_names": list(self.vectorizer.block_names), "vocabulary": vocabulary}
+        return {
+            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+            "idf": self.vectorizer.idf.astype(np.float32),
+            "block_of": self.vectorizer.block_of,
+            "block_weights": self.vectorizer.block_weights,
+            "coef": self.coef.astype(np.float32),
+            "intercept": self.intercept.astype(np.float64),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> LinearModel:
+        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"unknown model format {meta.get('format')!r}")
+        vectorizer = Vectorizer(
+            {key: column for column, key in enumerate(meta["vocabulary"])},
+            arrays["idf"].astype(np.float64), arrays["block_of"],
+            tuple(meta["block_names"]), arrays["block_weights"],
+        )
+        return cls(meta["name"], vectorizer, tuple(meta["classes"]), arrays["coef"], arrays["intercept"])
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_models(models: Sequence[LinearModel], info: dict, directory: Path = MODELS_DIR) -> Path:
+    """Write each model's `.npz`, then the manifest holding their hashes (written last)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = {}
+    for model in models:
+        path = directory / f"{model.name}.npz"
+        with atomic_output(path, "wb") as handle:
+            np.savez_compressed(handle, **model.arrays())
+        entries[model.name] = {"file": path.name, "sha256": sha256_of(path)}
+    manifest = {"format": FORMAT, "models": entries, **info}
+    with atomic_output(directory / MANIFEST) as handle:
+        handle.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return directory / MANIFEST
+
+
+def read_manifest(directory: Path = MODELS_DIR) -> dict | None:
+    """The manifest, or None when no model was ever trained (the rules then decide alone)."""
+    path = directory / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{path}: unreadable model manifest ({error})") from error
+
+
+def load_model(name: str, directory: Path = MODELS_DIR) -> LinearModel | None:
+    """The named model after checking its hash; None when there is no manifest at all."""
+    manifest = read_manifest(directory)
+    if manifest is None:
+        return None
+    entry = manifest.get("models", {}).get(name)
+    if entry is None:
+        raise ModelFileError(f"{directory / MANIFEST}: no model named {name!r}; run `solieu train`")
+    path = directory / Path(entry["file"]).name  # never follow a path out of the models folder
+    if not path.exists():
+        raise ModelFileError(f"{path}: model file missing; run `solieu train`")
+    if sha256_of(path) != entry["sha256"]:
+        raise ModelFileError(f"{path}: SHA-256 differs from the manifest written at training; "
+                             "refusing to load it (run `solieu train` to rebuild)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return LinearModel.from_arrays({key: data[key] for key in data.files})
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelFileError(f"{path}: unreadable model file ({error})") from error

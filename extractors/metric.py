@@ -1,0 +1,111 @@
+"""Stage 5a, classify the metric: the lexicon classifier.
+
+A figure's metric follows from what it counts and what was done: `06 phường`
+where awareness events were held is `communes_with_propaganda`, `06 lớp tập
+huấn` is `training_courses` whatever the verb. So the classifier finds the
+category of the counted noun phrase (longest cue wins: `người bán dâm` before
+`người`), scores the activity cues of the figure's clause (nearer cues weigh
+more), and maps (category, activity) to a metric through the table in
+`corpora/lexicons/metric.json`. A learned classifier plugs into the same stage
+(`extractors/classify.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+from extractors.lexicon import load_json
+from pipeline.records import Document, Figure
+
+CLAUSE_BREAKS = re.compile(r"[;:\n]")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return load_json("metric.json")
+
+
+@lru_cache(maxsize=1)
+def _activity_patterns() -> list[tuple[str, float, re.Pattern[str]]]:
+    """Longest cue first, so that `không có tệ nạn mại dâm` masks the `có tệ nạn mại dâm` inside it."""
+    cues = [
+        (activity, float(weight), cue)
+        for activity, table in _lexicon()["activities"].items()
+        for cue, weight in table.items()
+    ]
+    cues.sort(key=lambda item: len(item[2]), reverse=True)
+    return [(a, w, re.compile(rf"(?<!\w){re.escape(c)}(?!\w)", re.IGNORECASE)) for a, w, c in cues]
+
+
+def counted_category(counted: str | None, unit: str) -> str:
+    """The kind of thing counted; the longest matching cue of any category decides."""
+    if unit == "vnd":
+        return "money"
+    if not counted:
+        return "none"
+    phrase = counted.lower()
+    best, best_len = "none", 0
+    for category, cues in _lexicon()["categories"].items():
+        for cue in cues:
+            if len(cue) > best_len and re.match(rf"(?:lượt\s+)?{re.escape(cue)}(?!\w)", phrase):
+                best, best_len = category, len(cue)
+    if best == "none":  # the head is not a known noun: look inside the phrase
+        for category, cues in _lexicon()["categories"].items():
+            for cue in cues:
+                if len(cue) > best_len and re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", phrase):
+                    best, best_len = category, len(cue)
+    return best
+
+
+def activity_scores(figure: Figure) -> dict[str, float]:
+    """Activity cues of the figure's clause, each weighted by its distance to the number."""
+    lex = _lexicon()
+    sentence, offset = figure.sentence, figure.start - figure.sentence_start
+    end_offset = figure.end - figure.sentence_start
+    left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, 0, offset)), default=0)
+    right_break = CLAUSE_BREAKS.search(sentence, end_offset)
+    right_end = right_break.start() if right_break else len(sentence)
+    left = sentence[left_start:offset]
+    right_words = sentence[end_offset:right_end].split()[: int(lex["right_window_words"])]
+    right = " ".join(right_words)
+    scores: dict[str, float] = defaultdict(float)
+    for text, factor, from_end in ((left, 1.0, True), (right, float(lex["right_factor"]), False)):
+        masked = text
+        for activity, weight, pattern in _activity_patterns():
+            for match in pattern.finditer(masked):
+                gap = masked[match.end():] if from_end else masked[: match.start()]
+                distance = len(gap.split())
+                scores[activity] += factor * weight / (1.0 + distance / lex["decay_words"])
+            masked = pattern.sub(lambda m: "#" * len(m.group()), masked)
+    return dict(scores)
+
+
+def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:
+    """The metric the lexicon gives this figure, with a confidence from the score margin."""
+    lex = _lexicon()
+    category = counted_category(figure.counted, figure.unit)
+    activities = activity_scores(figure)
+    scores: dict[str, float] = defaultdict(float)
+    default = lex["defaults"].get(category, "other")
+    scores[default] += lex["fixed_prior"] if category in lex["fixed"] else lex["category_prior"]
+    row = lex["table"].get(category, {})
+    for activity, score in activities.items():
+        target = row[activity] if activity in row else lex["activity_metric"].get(activity)
+        if target and (category not in lex["fixed"] or target == default):
+            scores[target] += score
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    best, top = ranked[0]
+    runner = ranked[1][1] if len(ranked) > 1 else 0.0
+    confidence = top / (top + runner + 1.0)
+    if category == "none":
+        confidence *= 0.6
+    return best, round(min(0.99, confidence + 0.2), 3)
+
+
+def classify(figures: list[Figure], doc: Document, kind: str | None = None) -> None:
+    """Fill `metric` and `confidence` of every figure from the lexicon."""
+    for figure in figures:
+        figure.metric, figure.confidence = lexicon_metric(figure, kind)
+        figure.context["metric_source"] = "rule:lexicon"

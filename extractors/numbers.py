@@ -1,0 +1,337 @@
+"""Find numbers in Vietnamese text and normalise them: the number grammar.
+
+Runs on the raw text (a regex scan is far cheaper than word segmentation) and
+returns every numeric expression with its value, unit, qualifier and rate.
+Shapes that can never be figures (dates, times, identifiers such as
+`1503/QĐ-UBND`, clause numbers) come back tagged by `rule` so that the figure
+stage can drop them and the near-miss tests can see why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors.lexicon import load_json
+from pipeline.records import Quantity
+
+NOT_FIGURE_SHAPES = frozenset({"date", "time", "identifier", "list_number", "glued"})
+
+_DIGITS_VI = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+"
+_DIGITS_EN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+"
+
+
+def _alternation(words: list[str]) -> str:
+    """Longest first, so that `ít nhất` wins over a shorter prefix."""
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The compiled patterns of one number style (Vietnamese or English separators)."""
+
+    style: str
+    atom: re.Pattern[str]
+    words: re.Pattern[str]
+    scale: re.Pattern[str]
+    percent: re.Pattern[str]
+    money: re.Pattern[str]
+    range_tail: re.Pattern[str]
+    ratio_tail: re.Pattern[str]
+    qualifier: re.Pattern[str]
+    range_open: re.Pattern[str]
+    slash_rate: re.Pattern[str]
+    frequency: re.Pattern[str]
+    inner_rate: re.Pattern[str]
+    rate_before: re.Pattern[str]
+
+
+@lru_cache(maxsize=2)
+def grammar(style: str = "vi") -> Grammar:
+    lex = load_json("numbers.json")
+    digits = _DIGITS_VI if style == "vi" else _DIGITS_EN
+    number_words = (
+        list(lex["digits"]) + lex["ten"] + lex["tens_marker"] + lex["hundred"]
+        + lex["zero_filler"] + list(lex["scales"])
+    )
+    qualifier_words = [w for words in lex["qualifiers"].values() for w in words]
+    fillers = _alternation(lex["qualifier_fillers"])
+    units = _alternation(list(lex["rate_units"]))
+    word_number = rf"(?:{_alternation(number_words)})(?:\s+(?:{_alternation(number_words)}))*"
+    return Grammar(
+        style=style,
+        atom=re.compile(
+            r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)"
+            r"|(?P<date>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?!\d))"
+            r"|(?P<identifier>\d+(?:/\d+)*/[^\W\d_][\w-]*)"
+            rf"|(?P<number>{digits})",
+            re.UNICODE,
+        ),
+        words=re.compile(rf"(?<!\w)(?:{_alternation(lex['half'])}|{word_number})(?!\w)", re.IGNORECASE),
+        scale=re.compile(rf"\s*({_alternation(list(lex['scales']))})(?!\w)(?:\s*({digits})\s*({_alternation(list(lex['scales']))})(?!\w))*"),
+        percent=re.compile(rf"\s?(?:{_alternation(lex['percent'])})(?!\w)"),
+        money=re.compile(rf"\s*(?:{_alternation(lex['money'])})(?!\w)"),
+        range_tail=re.compile(rf"\s*(?:{_alternation(lex['range_joiners'])})\s*({digits})(?![\d/])"),
+        ratio_tail=re.compile(rf"\s*/\s*({digits})(?![\d/]|[^\W\d_])"),
+        qualifier=re.compile(rf"(?<!\w)({_alternation(qualifier_words)})(?:\s+(?:{fillers}))?\s+$", re.IGNORECASE),
+        range_open=re.compile(rf"(?<!\w)(?:{_alternation(lex['range_openers'])})\s+$", re.IGNORECASE),
+        slash_rate=re.compile(rf"\s*([^\W\d_]+(?:\s[^\W\d_]+)?)?\s*/\s*({units})(?!\w)"),
+        frequency=re.compile(rf"\s+({_alternation(lex['frequency_words'])})(?!\w)"),
+        inner_rate=re.compile(rf"\s+({units})\s+({digits}|{_alternation(list(lex['digits']))})\s+({_alternation(lex['frequency_words'])})(?!\w)"),
+        rate_before=re.compile(rf"(?<!\w)(?:{_alternation(lex['rate_before'])})[,\s]+({units})(?!\w)", re.IGNORECASE),
+    )
+
+
+def detect_style(text: str) -> str:
+    """`vi` (1.000,5) unless the document writes decimals with a point and thousands with a comma."""
+    vi = len(re.findall(r"\d\.\d{3}(?!\d)|\d,\d{1,2}(?!\d)", text))
+    en = len(re.findall(r"\d,\d{3}(?!\d)(?![.,]\d)|\d\.\d{1,2}(?!\d)(?!\.\d)", text))
+    return "en" if en > vi else "vi"
+
+
+def parse_digits(raw: str, style: str = "vi") -> float:
+    """`1.000` → 1000, `135,8` → 135.8, `04` → 4 (Vietnamese separators); English style swaps them."""
+    if style == "vi":
+        return float(raw.replace(".", "").replace(",", "."))
+    return float(raw.replace(",", ""))
+
+
+def parse_words(phrase: str) -> float | None:
+    """`hai mươi lăm` → 25, `một trăm linh năm` → 105; None when the words do not make a number."""
+    lex = load_json("numbers.json")
+    digits, scales = lex["digits"], lex["scales"]
+    words = phrase.lower().split()
+    if " ".join(words) in lex["half"]:
+        return 50.0
+    total, current, pending = 0, 0, None
+    previous = ""
+    for word in words:
+        if word in digits:
+            if pending is not None:
+                return None
+            if word in ("lăm", "mốt", "tư") and previous not in lex["ten"] + lex["tens_marker"]:
+                if not (word == "tư" and previous in lex["zero_filler"] + lex["hundred"]):
+                    return None
+            pending = digits[word]
+        elif word in lex["ten"]:
+            if pending is not None or current % 100 >= 10:
+                return None
+            current += 10
+        elif word in lex["tens_marker"]:
+            if pending is None:
+                return None
+            current += pending * 10
+            pending = None
+        elif word in lex["hundred"]:
+            if pending is None:
+                return None
+            current += pending * 100
+            pending = None
+        elif word in lex["zero_filler"]:
+            if previous not in lex["hundred"]:
+                return None
+        elif word in scales:
+            group = current + (pending or 0)
+            if group == 0:
+                return None
+            total += group * scales[word]
+            current, pending = 0, None
+        else:
+            return None
+        previous = word
+    value = total + current + (pending or 0)
+    return float(value) if value or words == ["không"] else None
+
+
+def find_quantities(text: str, start: int = 0, end: int | None = None, style: str = "vi") -> list[Quantity]:
+    """Every numeric expression in text[start:end], in order, none overlapping."""
+    end = len(text) if end is None else end
+    g = grammar(style)
+    found: list[Quantity] = []
+    taken_until = start
+    for match in g.atom.finditer(text, start, end):
+        if match.start() < taken_until:
+            continue
+        quantity = _from_atom(text, match, end, g)
+        found.append(quantity)
+        taken_until = quantity.end
+    found.extend(_word_quantities(text, start, end, g, found))
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+def _from_atom(text: str, match: re.Match[str], limit: int, g: Grammar) -> Quantity:
+    kind = match.lastgroup or "number"
+    raw = match.group()
+    if kind != "number":
+        return Quantity(match.start(), match.end(), raw, 0.0, rule=kind)
+    if _is_glued(text, match.start(), match.end()):
+        return Quantity(match.start(), match.end(), raw, parse_digits(raw, g.style), rule="glued")
+    if _is_list_number(text, match.start(), match.end()):
+        return Quantity(match.start(), match.end(), raw, parse_digits(raw, g.style), rule="list_number")
+    quantity = Quantity(match.start(), match.end(), raw, parse_digits(raw, g.style))
+    _extend_right(text, quantity, limit, g)
+    _extend_left(text, quantity, g)
+    return quantity
+
+
+def _is_glued(text: str, start: int, end: int) -> bool:
+    """`H5N1`, `COVID-19`, `4G`: a number that is part of a name, not a quantity."""
+    after = text[end:end + 1]
+    before = text[max(0, start - 2):start]
+    if after.isalpha():
+        return True
+    return len(before) == 2 and before[1] == "-" and before[0].isalpha()
+
+
+def _is_list_number(text: str, start: int, end: int) -> bool:
+    """`1.`, `3.2.`, `4.11.` opening a line number a clause."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start:start]
+    if head.strip(" \t-–•") or not re.match(r"(?:\.\d+)*\.(?:\s|$)", text[end:]):
+        return False
+    return True
+
+
+def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
+    """Ratios, ranges, scale words, percent, money and rates that follow the digits."""
+    tail = g.ratio_tail.match(text, q.end, limit)
+    if tail and q.value <= parse_digits(tail.group(1), g.style):
+        q.denominator = parse_digits(tail.group(1), g.style)
+        q.unit, q.rule, q.end = "ratio", "ratio", tail.end()
+        q.text = text[q.start:q.end]
+        return
+    if tail:  # a/b with a > b is not a share of a total: two separate counts
+        return
+    _apply_scale(text, q, limit, g)
+    rng = g.range_tail.match(text, q.end, limit)
+    if rng and not _looks_like_years(q.value, rng.group(1), g):
+        high = parse_digits(rng.group(1), g.style)
+        if high > q.value:
+            q.value_high, q.end, q.rule = high, rng.end(), "range"
+            if q.value >= 1000 or high >= 1000:  # `2016 - 2020`: years are left to the period stage
+                pass
+            _apply_scale(text, q, limit, g, high=True)
+    pct = g.percent.match(text, q.end, limit)
+    if pct:
+        q.unit, q.end = "percent", pct.end()
+        q.rule = "percent" if q.rule == "number" else q.rule
+    else:
+        money = g.money.match(text, q.end, limit)
+        if money:
+            q.unit, q.end = "vnd", money.end()
+            q.rule = "money"
+    q.text = text[q.start:q.end]
+    _apply_rate(text, q, limit, g)
+
+
+def _looks_like_years(low: float, high_raw: str, g: Grammar) -> bool:
+    high = parse_digits(high_raw, g.style)
+    return 1900 <= low <= 2100 and 1900 <= high <= 2100 and float(low).is_integer()
+
+
+def _apply_scale(text: str, q: Quantity, limit: int, g: Grammar, high: bool = False) -> None:
+    scale = g.scale.match(text, q.end, limit)
+    if not scale:
+        return
+    scales = load_json("numbers.json")["scales"]
+    words = re.findall(rf"({_DIGITS_VI if g.style == 'vi' else _DIGITS_EN})?\s*({'|'.join(scales)})", scale.group())
+    base = q.value_high if high else q.value
+    total = 0.0
+    for index, (raw, word) in enumerate(words):
+        amount = base if index == 0 else parse_digits(raw, g.style)
+        total += amount * scales[word]
+    if high:
+        q.value_high = total
+    else:
+        q.value = total
+    q.end = scale.end()
+
+
+def _apply_rate(text: str, q: Quantity, limit: int, g: Grammar) -> None:
+    """`4 tin/ tháng` and `... một lần` frequencies; `hàng quý ... một lần` takes the rate from before."""
+    units = load_json("numbers.json")["rate_units"]
+    slash = g.slash_rate.match(text, q.end, limit)
+    if slash:
+        q.per, q.end = units[slash.group(2)], slash.end()
+    else:
+        freq = g.frequency.match(text, q.end, limit)
+        if freq:
+            q.end = freq.end()
+    q.text = text[q.start:q.end]
+    if q.per is None and q.unit == "count":
+        q.per = _rate_before(text, q.start, g)
+
+
+def _rate_before(text: str, start: int, g: Grammar) -> str | None:
+    clause_start = max(text.rfind(mark, 0, start) for mark in (";", ".", ":", "\n")) + 1
+    units = load_json("numbers.json")["rate_units"]
+    cues = list(g.rate_before.finditer(text, clause_start, start))
+    return units[cues[-1].group(1).lower()] if cues else None
+
+
+def _extend_left(text: str, q: Quantity, g: Grammar) -> None:
+    """A qualifier (`hơn`, `Trên`, `ít nhất được`) or a range opener (`từ`) joins the span."""
+    window_start = max(0, q.start - 40)
+    before = text[window_start:q.start]
+    if q.rule == "range":
+        opener = g.range_open.search(before)
+        if opener:
+            q.start = window_start + opener.start()
+    else:
+        qual = g.qualifier.search(before)
+        if qual:
+            q.qualifier = qualifier_code(qual.group(1))
+            q.start = window_start + qual.start()
+    q.text = text[q.start:q.end]
+
+
+@lru_cache(maxsize=64)
+def qualifier_code(word: str) -> str:
+    for code, words in load_json("numbers.json")["qualifiers"].items():
+        if word.lower() in words:
+            return code
+    return "exact"
+
+
+def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: list[Quantity]) -> list[Quantity]:
+    """Numbers written in words, kept only where they count something (see numbers.json)."""
+    lex = load_json("numbers.json")
+    needs = lex["word_number_needs"]
+    taken = [(q.start, q.end) for q in digits_found]
+    found: list[Quantity] = []
+    for match in g.words.finditer(text, start, end):
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            continue
+        phrase = match.group()
+        value = parse_words(phrase)
+        if value is None:
+            continue
+        q = Quantity(match.start(), match.end(), phrase, value, rule="words")
+        if phrase.lower() in lex["half"]:
+            q.unit = "percent"
+        before = text[max(0, match.start() - 40):match.start()]
+        if re.search(rf"(?<!\w)(?:{_alternation(lex['vague_before'])})\s+$", before, re.IGNORECASE):
+            continue
+        inner = g.inner_rate.match(text, q.end, end)
+        if inner:  # `một tháng một lần`: the rate's period, then the count
+            second = inner.group(2)
+            q.value = parse_words(second) or parse_digits(second, g.style) if not second[0].isdigit() else parse_digits(second, g.style)
+            q.per = lex["rate_units"][inner.group(1)]
+            q.end = inner.end()
+            q.text = text[q.start:q.end]
+        else:
+            _extend_right(text, q, end, g)
+        had_span = q.start
+        _extend_left(text, q, g)
+        qualified = q.start != had_span
+        after = text[q.end:q.end + 30].lstrip().lower()
+        counts_something = any(after.startswith(c + " ") or after == c or after.startswith(c + ",")
+                               for c in needs["counters"]) or q.text.lower().endswith(tuple(lex["frequency_words"]))
+        blocked = q.unit != "percent" and any(after.startswith(w + " ") or after == w for w in needs["not_after"])
+        if blocked or not (qualified or counts_something or q.unit == "percent"):
+            continue
+        found.append(q)
+        taken.append((q.start, q.end))
+    return found

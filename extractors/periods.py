@@ -1,0 +1,304 @@
+"""Attach period: the year or years a figure refers to (`2019`, `2016-2020`, `2019-`).
+
+A figure takes the period stated in its own clause; else the period set by the
+nearest preceding framing statement (`Trong năm 2019, ...`, `5 năm qua, ...`);
+else the document's period; else the publication year. A plan's figures skip
+the framing statements (they describe the past) and take the plan's year.
+Relative expressions (`5 năm qua`, `đến nay`, `năm nay`) are resolved from
+the publication date, else from the latest explicit year of the document.
+
+Dates that only identify something (a cited decree, the publication line, a
+comparison `so với năm 2018`) are masked before any period is read.
+All patterns and words live in `corpora/lexicons/periods.json`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from extractors.lexicon import load_json
+from extractors.places import body_end
+from pipeline.records import Document, Figure, Sentence
+
+CLOSED_KINDS = ("year", "range", "since_now", "relative_years", "relative_year")
+# Kinds whose years can anchor "now"; a start year (`từ năm 2016 đến nay`) cannot.
+EXPLICIT_KINDS = ("year", "range", "until")
+
+
+def rules() -> dict[str, Any]:
+    return load_json("periods.json")
+
+
+def expand(pattern: str) -> str:
+    """Fill the `{Y}`, `{y}`, `{DATE_HEAD}` and `{N}` placeholders of a lexicon pattern."""
+    data = rules()
+    words = sorted(data["number_words"], key=len, reverse=True)
+    fills = dict(data["placeholders"], N="(?:" + "|".join(map(re.escape, words)) + ")")
+    return re.sub(r"\{([A-Za-z_]+)\}", lambda m: fills.get(m.group(1), m.group()), pattern)
+
+
+@lru_cache(maxsize=1)
+def expression_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((e["kind"], re.compile(expand(e["pattern"]), re.IGNORECASE)) for e in rules()["expressions"])
+
+
+@lru_cache(maxsize=1)
+def mask_patterns() -> tuple[tuple[dict[str, Any], re.Pattern[str]], ...]:
+    return tuple((m, re.compile(expand(m["pattern"]), re.IGNORECASE)) for m in rules()["masks"])
+
+
+@dataclass(frozen=True)
+class Span:
+    """Years from `first` to `last` inclusive; `last` None is an open range (`2019-`)."""
+
+    first: int
+    last: int | None
+
+    def label(self) -> str:
+        if self.last is None:
+            return f"{self.first}-"
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A period expression found in the text, before resolution."""
+
+    kind: str
+    start: int
+    end: int
+    first: int | None = None
+    last: int | None = None
+    count: int | None = None
+    word: str | None = None
+
+    def explicit_years(self) -> list[int]:
+        return [y for y in (self.first, self.last) if y is not None]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What relative expressions are resolved against, for one document."""
+
+    anchor: int | None  # "now": publication year, else latest explicit year
+    anchor_month: int | None
+    document: Span | None  # the document's own period
+
+
+def sentence_bounds(text: str, sentences: list[Sentence]) -> list[tuple[int, int]]:
+    bounds = sorted((s.start, s.end) for s in sentences)
+    return bounds or [(0, len(text))]
+
+
+def clause_of(text: str, position: int, bounds: list[tuple[int, int]]) -> tuple[int, int]:
+    """The clause (between separators, inside one sentence) holding `position`."""
+    starts = [b[0] for b in bounds]
+    index = max(0, bisect.bisect_right(starts, position) - 1)
+    start, end = bounds[index]
+    if not start <= position < end:
+        start, end = position, position
+    separators = rules()["clause_separators"]
+    left = max((text.rfind(sep, start, position) + len(sep) for sep in separators if text.rfind(sep, start, position) >= 0), default=start)
+    rights = [text.find(sep, position, end) for sep in separators]
+    right = min((r for r in rights if r >= 0), default=end)
+    return left, right
+
+
+def masked_spans(text: str, limit: int, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans whose years are not periods: publication lines, comparisons, cited documents."""
+    spans: list[tuple[int, int]] = []
+    for mask, pattern in mask_patterns():
+        group = mask.get("extend_group")
+        for match in pattern.finditer(text, 0, limit):
+            end = match.end()
+            if group and match.group(group):
+                end = max(end, clause_of(text, match.start(), bounds)[1])
+            spans.append((match.start(), end))
+    return spans
+
+
+def publication_date(doc: Document) -> tuple[int | None, int | None]:
+    """(year, month) of publication: the document's own field, else a publication line near the top."""
+    if doc.published:
+        match = re.match(r"(\d{4})(?:-(\d{1,2}))?", doc.published)
+        if match:
+            return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+    window = doc.text[: rules()["publication_window"]]
+    for mask, pattern in mask_patterns():
+        if mask.get("publication"):
+            match = pattern.search(window)
+            if match:
+                return int(match.group("year")), int(match.group("month"))
+    return None, None
+
+
+def number(text: str) -> int:
+    return int(text) if text.isdigit() else rules()["number_words"][text.lower()]
+
+
+def find_expressions(text: str, limit: int, masks: list[tuple[int, int]]) -> list[Expression]:
+    """Period expressions, longest first where they overlap, outside masked spans."""
+    candidates: list[Expression] = []
+    for kind, pattern in expression_patterns():
+        for match in pattern.finditer(text, 0, limit):
+            groups = match.groupdict()
+            candidates.append(Expression(
+                kind, match.start(), match.end(),
+                int(groups["first"]) if groups.get("first") else None,
+                int(groups["last"]) if groups.get("last") else None,
+                number(groups["count"]) if groups.get("count") else None,
+                groups["word"].lower() if groups.get("word") else None,
+            ))
+    chosen: list[Expression] = []
+    for candidate in sorted(candidates, key=lambda e: (-(e.end - e.start), e.start)):
+        overlaps = [(s, e) for s, e in masks if s < candidate.end and candidate.start < e]
+        taken = [c for c in chosen if c.start < candidate.end and candidate.start < c.end]
+        if not overlaps and not taken:
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda e: e.start)
+
+
+def resolve(expression: Expression, context: Context, status: str) -> Span | None:
+    """The years an expression stands for; None when it is relative and nothing anchors it."""
+    anchor, kind = context.anchor, expression.kind
+    if kind == "year" and expression.first is not None:
+        return Span(expression.first, expression.first)
+    if kind == "range" and expression.first is not None and expression.last is not None:
+        return Span(min(expression.first, expression.last), max(expression.first, expression.last))
+    if kind == "open" and expression.first is not None:
+        return Span(expression.first, None)
+    if kind == "since_now" and expression.first is not None:
+        return Span(expression.first, anchor if anchor and anchor >= expression.first else None)
+    if kind == "until" and expression.last is not None:
+        return cumulative(expression.last, context, status)
+    if anchor is None:
+        return None
+    if kind == "until_now":
+        return cumulative(anchor, context, status)
+    if kind == "relative_years" and expression.count:
+        return Span(anchor - expression.count + 1, anchor)
+    if kind == "relative_year":
+        return Span(anchor + relative_offset(expression.word, context), anchor + relative_offset(expression.word, context))
+    return None
+
+
+def cumulative(last: int, context: Context, status: str) -> Span:
+    """`đến (cuối) năm 2020`: a target is due that year; a result runs from the document's start."""
+    document = context.document
+    if status != "target" and document and document.first < last:
+        return Span(document.first, last)
+    return Span(last, last)
+
+
+def relative_offset(word: str | None, context: Context) -> int:
+    """`năm nay` 0, `năm trước` -1; `năm qua` early in a year means the year before."""
+    data = rules()
+    if word is None:
+        return 0
+    offset = int(data["relative_year_offsets"].get(word, 0))
+    early = context.anchor_month is not None and context.anchor_month <= data["recent_past_months"]
+    if word in data["recent_past_words"] and early:
+        offset -= 1
+    return offset
+
+
+def document_span(expressions: list[Expression], context: Context) -> Span | None:
+    """The document's period: its most stated closed period, else its cumulative or open ones."""
+    tiers = (
+        [resolve(e, context, "achieved") for e in expressions if e.kind in CLOSED_KINDS],
+        [resolve(e, context, "target") for e in expressions if e.kind in ("until", "until_now")],
+        [Span(e.first, e.first) for e in expressions if e.kind == "open" and e.first is not None],
+    )
+    for tier in tiers:
+        spans = [s for s in tier if s is not None and s.last is not None]
+        if spans:
+            counts = Counter(spans)
+            return max(spans, key=lambda s: (counts[s], -spans.index(s)))
+    return None
+
+
+def is_frame(text: str, expression: Expression, bounds: list[tuple[int, int]]) -> bool:
+    """A framing statement opens its clause (`Cụ thể, trong năm 2019, ...`) or is set off by a comma."""
+    frame = rules()["frame"]
+    following = text[expression.end:expression.end + 3].lstrip()
+    if following[:1] in frame["followed_by"]:
+        return True
+    start, _ = clause_of(text, expression.start, bounds)
+    return len(re.findall(r"\w+", text[start:expression.start])) <= frame["max_words_before"]
+
+
+@dataclass
+class DocumentPeriods:
+    """Everything about periods one document states, computed once per document."""
+
+    text: str
+    bounds: list[tuple[int, int]]
+    expressions: list[Expression]
+    context: Context
+    publication_year: int | None
+
+
+def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
+    text = doc.text
+    limit = body_end(text)
+    bounds = sentence_bounds(text, sentences)
+    expressions = find_expressions(text, limit, masked_spans(text, limit, bounds))
+    year, month = publication_date(doc)
+    explicit = [y for e in expressions if e.kind in EXPLICIT_KINDS for y in e.explicit_years()]
+    anchor = year if year is not None else max(explicit, default=None)
+    context = Context(anchor, month if year is not None else None, None)
+    context = Context(anchor, context.anchor_month, document_span(expressions, context))
+    return DocumentPeriods(text, bounds, expressions, context, year)
+
+
+def is_situation(figure: Figure, clause: str) -> bool:
+    data = rules()
+    if figure.metric in data["situation_metrics"]:
+        return True
+    lowered = clause.lower()
+    return any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", lowered) for cue in data["situation_cues"])
+
+
+def figure_clause(figure: Figure) -> tuple[int, int]:
+    """Document offsets of the figure's clause, from its own sentence (not from any splitter)."""
+    relative = max(0, figure.start - figure.sentence_start)
+    sentence = figure.sentence
+    left = max((sentence.rfind(sep, 0, relative) + len(sep) for sep in rules()["clause_separators"] if sentence.rfind(sep, 0, relative) >= 0), default=0)
+    rights = [sentence.find(sep, relative) for sep in rules()["clause_separators"]]
+    right = min((r for r in rights if r >= 0), default=len(sentence))
+    return figure.sentence_start + left, figure.sentence_start + right
+
+
+def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | None:
+    start, end = figure_clause(figure)
+    own = [e for e in periods.expressions if start <= e.start and e.end <= end]
+    if own:
+        before = [e for e in own if e.end <= figure.start]
+        chosen = before[-1] if before else own[0]
+        return resolve(chosen, periods.context, figure.status)
+    anchor = periods.context.anchor
+    if anchor is not None and is_situation(figure, periods.text[start:end]):
+        return Span(anchor, anchor)
+    if kind != "plan":
+        frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
+        if frames:
+            return resolve(frames[-1], periods.context, figure.status)
+    if periods.context.document is not None:
+        return periods.context.document
+    year = periods.publication_year
+    return Span(year, year) if year is not None else None
+
+
+def attach(figures: list[Figure], doc: Document, sentences: list[Sentence], kind: str) -> None:
+    """Set `period` on each figure of one document (`YYYY`, `YYYY-YYYY`, `YYYY-` or None)."""
+    if not figures:
+        return
+    periods = analyse(doc, sentences)
+    for figure in figures:
+        span = figure_span(figure, periods, kind)
+        figure.period = span.label() if span else None

@@ -1,0 +1,320 @@
+"""Attach place: the province a figure is about, its 2025 province and its district.
+
+Province names, their long forms ("Tỉnh Quảng Ninh") and the districts of each
+province before the 2025 reform come from the address data underthesea ships
+(`underthesea/address/data/mapping.json`), so the project keeps no copy of the
+administrative map. Only aliases no library has (`TP.HCM`, `Sài Gòn`, `Huế`...)
+and the rules (prefix words, boilerplate markers, weights) live in
+`corpora/lexicons/places*.{json,csv}`. Everything is built once, at first use.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import underthesea
+
+from extractors.lexicon import CORPORA, LEXICONS, load_json
+from pipeline.records import Document, Figure, Sentence
+
+PROVINCES_CSV = CORPORA / "provinces.csv"
+ADDRESS_DATA = Path(underthesea.__file__).parent / "address" / "data" / "mapping.json"
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """ASCII letters and digits only: the shape of a province name inside a URL slug."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def key(text: str) -> str:
+    """A spelling-proof key, so that `TP. Hồ Chí Minh` and `Hồ Chí Minh` can be compared."""
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+def bounded(forms: list[str]) -> re.Pattern[str]:
+    """One pattern for all forms, longest first, never matching inside a longer word."""
+    ordered = sorted(set(forms), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in ordered) + r")(?!\w)")
+
+
+def rules() -> dict[str, Any]:
+    return load_json("places.json")
+
+
+@lru_cache(maxsize=1)
+def canonical_table() -> dict[str, str]:
+    """Canonical province (63 names of provinces.csv) → its province after the 2025 merger."""
+    with open(PROVINCES_CSV, encoding="utf-8") as handle:
+        return {nfc(row["province"]): nfc(row["province_2025"]) for row in csv.DictReader(handle)}
+
+
+@lru_cache(maxsize=1)
+def hand_aliases() -> dict[str, str]:
+    """Alias → canonical province, for the spellings no library ships."""
+    with open(LEXICONS / "places_aliases.csv", encoding="utf-8") as handle:
+        table = {nfc(row["alias"]).strip(): nfc(row["province"]).strip() for row in csv.DictReader(handle)}
+    unknown = sorted(set(table.values()) - set(canonical_table()))
+    if unknown:
+        raise ValueError(f"places_aliases.csv: not a province of provinces.csv: {', '.join(unknown)}")
+    return table
+
+
+@lru_cache(maxsize=1)
+def address_data() -> dict[str, Any]:
+    with open(ADDRESS_DATA, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def strip_admin_prefix(name: str) -> str:
+    """`Thành phố Hạ Long` → `Hạ Long`; `Quận 1` stays whole, a bare number names nothing."""
+    for prefix in sorted(rules()["admin_prefixes"], key=len, reverse=True):
+        if name.startswith(prefix + " "):
+            rest = name[len(prefix) + 1:].strip()
+            return name if rest.isdigit() else rest
+    return name
+
+
+@lru_cache(maxsize=1)
+def library_keys() -> dict[str, str]:
+    """underthesea's old-province key → canonical province, matched through normalised names."""
+    canon_by_key: dict[str, str] = {}
+    for name in canonical_table():
+        canon_by_key[key(strip_admin_prefix(name.replace("TP.", "Thành phố")))] = name
+    for alias, name in hand_aliases().items():
+        canon_by_key.setdefault(key(alias), name)
+    mapping: dict[str, str] = {}
+    for library_key, entry in address_data()["old_province_names"].items():
+        for form in (entry["short"], strip_admin_prefix(entry["name"])):
+            if key(form) in canon_by_key:
+                mapping[library_key] = canon_by_key[key(form)]
+                break
+    return mapping
+
+
+def unmapped_provinces() -> list[str]:
+    """Canonical provinces that found no underthesea entry (should be none; tested)."""
+    return sorted(set(canonical_table()) - set(library_keys().values()))
+
+
+@dataclass(frozen=True)
+class ProvinceForms:
+    """Every way the text, the title or a URL may name one province."""
+
+    province: str
+    forms: tuple[str, ...]
+    slugs: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def province_forms() -> dict[str, ProvinceForms]:
+    forms: dict[str, set[str]] = {name: {name} for name in canonical_table()}
+    for library_key, entry in address_data()["old_province_names"].items():
+        name = library_keys().get(library_key)
+        if name:
+            forms[name].update({nfc(entry["name"]), nfc(entry["short"])})
+    for alias, name in hand_aliases().items():
+        forms[name].add(alias)
+    _, inside, _ = prefix_patterns()
+    table: dict[str, ProvinceForms] = {}
+    for name, names in forms.items():
+        slugs: set[str] = set()
+        shapes = names | {inside.sub("", n).strip() for n in names}
+        for shape in shapes - set(rules()["prefix_only_names"]):
+            parts = re.findall(r"[a-z0-9]+", fold(shape))
+            if parts:
+                slugs.update({"-".join(parts), "".join(parts)})
+        table[name] = ProvinceForms(name, tuple(sorted(names)), tuple(sorted(slugs)))
+    return table
+
+
+@lru_cache(maxsize=1)
+def form_index() -> dict[str, str]:
+    """Surface form (as written, and in capitals for headlines) → canonical province."""
+    index: dict[str, str] = {}
+    for entry in province_forms().values():
+        for form in entry.forms:
+            index.setdefault(form, entry.province)
+            index.setdefault(form.upper(), entry.province)
+    return index
+
+
+@lru_cache(maxsize=1)
+def province_pattern() -> re.Pattern[str]:
+    return bounded(list(form_index()) + rules()["not_places"])
+
+
+@lru_cache(maxsize=1)
+def prefix_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(prefix before a province, prefix inside a form, prefix before a district)."""
+    data = rules()
+    return (
+        re.compile(data["province_prefix_pattern"], re.IGNORECASE),
+        re.compile(data["province_form_prefix_pattern"], re.IGNORECASE),
+        re.compile(data["district_prefix_pattern"], re.IGNORECASE),
+    )
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A province named in a text; `prefixed` when written `tỉnh X`, `TP X`, `UBND tỉnh X`."""
+
+    province: str
+    start: int
+    end: int
+    prefixed: bool
+
+
+def province_mentions(text: str) -> list[Mention]:
+    """Province names in `text`, without words that only look like one (`Điện Biên Phủ`)."""
+    before, inside, _ = prefix_patterns()
+    not_places = set(rules()["not_places"])
+    prefix_only = set(rules()["prefix_only_names"])
+    found: list[Mention] = []
+    for match in province_pattern().finditer(text):
+        form = match.group()
+        if form in not_places:
+            continue
+        prefixed = bool(inside.match(form)) or bool(before.search(text[max(0, match.start() - 24):match.start()]))
+        if form in prefix_only and not prefixed:
+            continue
+        found.append(Mention(form_index()[form], match.start(), match.end(), prefixed))
+    return found
+
+
+def body_end(text: str) -> int:
+    """Where the article ends and the site's trailing boilerplate (tags, other headlines) begins."""
+    data = rules()
+    markers = sorted(data["boilerplate_markers"], key=len, reverse=True)
+    pattern = re.compile(
+        r"^[ \t]*(?:" + "|".join(re.escape(m) for m in markers) + r")", re.IGNORECASE | re.MULTILINE
+    )
+    floor = int(len(text) * data.get("boilerplate_min_fraction", 0.3))
+    for match in pattern.finditer(text):
+        if match.start() >= floor:
+            return match.start()
+    return len(text)
+
+
+def url_provinces(source: str) -> list[str]:
+    """Provinces whose slug appears in a URL (`/quang-ninh-...`, `baoquangninh.vn`)."""
+    if "://" not in source:
+        return []
+    lowered = source.lower()
+    host = lowered.split("://", 1)[1].split("/", 1)[0]
+    found: list[str] = []
+    for entry in province_forms().values():
+        for slug in entry.slugs:
+            hyphenated = "-" in slug and re.search(rf"(?<![a-z0-9]){re.escape(slug)}(?![a-z0-9])", lowered)
+            in_host = "-" not in slug and len(slug) >= 5 and slug in host
+            if hyphenated or in_host:
+                found.append(entry.province)
+                break
+    return found
+
+
+def document_scores(doc: Document) -> Counter[str]:
+    """Evidence for each province: early, prefixed and headline mentions weigh more."""
+    weights = rules()["document_weights"]
+    scores: Counter[str] = Counter()
+    body = doc.text[: body_end(doc.text)]
+    for mention in province_mentions(body):
+        weight = weights["prefixed"] if mention.prefixed else weights["mention"]
+        if mention.start < weights["early_chars"]:
+            weight += weights["early_bonus"]
+        scores[mention.province] += weight
+    for mention in province_mentions(doc.title or ""):
+        scores[mention.province] += weights["title"]
+    for province in url_provinces(doc.source or ""):
+        scores[province] += weights["url"]
+    return scores
+
+
+def document_province(doc: Document) -> str | None:
+    """The province the document is about; None for a national text or an undecided one."""
+    weights = rules()["document_weights"]
+    ranked = document_scores(doc).most_common(2)
+    if not ranked or ranked[0][1] < weights["minimum"]:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < weights["dominance"] * ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def province_2025(name: str | None) -> str | None:
+    """The province after the 2025 merger, by provinces.csv; None for an unknown name."""
+    if name is None:
+        return None
+    return canonical_table().get(nfc(name))
+
+
+def sentence_province(sentence: str, default: str | None) -> str | None:
+    """The document's province unless the sentence is explicitly (`tỉnh X`) about one other province."""
+    mentions = province_mentions(sentence)
+    named = {m.province for m in mentions}
+    explicit = {m.province for m in mentions if m.prefixed}
+    if len(explicit) == 1 and default not in named:
+        return explicit.pop()
+    return default
+
+
+@dataclass(frozen=True)
+class Districts:
+    """The districts of one province: short form → short form, and the names needing a prefix."""
+
+    pattern: re.Pattern[str] | None
+    needs_prefix: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def districts_of(province: str) -> Districts:
+    """Districts before 2025 (underthesea's ward table); a name shared with a province needs `thành phố X`."""
+    keys = {k for k, name in library_keys().items() if name == province}
+    names: set[str] = set()
+    for row in address_data()["ward_mapping"]:
+        if row["old_province_key"] in keys and row.get("old_district"):
+            names.add(strip_admin_prefix(nfc(row["old_district"])))
+    if not names:
+        return Districts(None, frozenset())
+    province_names = set(form_index())
+    return Districts(bounded(sorted(names)), frozenset(n for n in names if n in province_names))
+
+
+def sentence_locality(sentence: str, province: str | None) -> str | None:
+    """The one district of `province` the sentence names; None when it names none or several."""
+    if province is None:
+        return None
+    districts = districts_of(province)
+    if districts.pattern is None:
+        return None
+    _, _, district_prefix = prefix_patterns()
+    named: set[str] = set()
+    for match in districts.pattern.finditer(sentence):
+        name = match.group()
+        if name in districts.needs_prefix and not district_prefix.search(sentence[max(0, match.start() - 12):match.start()]):
+            continue
+        named.add(name)
+    return named.pop() if len(named) == 1 else None
+
+
+def attach(figures: list[Figure], doc: Document, sentences: list[Sentence]) -> None:
+    """Set province, province_2025 and locality on each figure of one document."""
+    if not figures:
+        return
+    default = document_province(doc)
+    for figure in figures:
+        figure.province = sentence_province(figure.sentence, default)
+        figure.province_2025 = province_2025(figure.province)
+        figure.locality = sentence_locality(figure.sentence, figure.province)

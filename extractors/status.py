@@ -1,0 +1,126 @@
+"""Stage 5b, classify the status (target or achieved) and the kind of document.
+
+A figure is a target when its sentence states a goal (`phấn đấu`, `chỉ tiêu`),
+when it lies inside a plan's passage (a news article that summarises a plan,
+from `phấn đấu` until `Để đạt được ...`; a heading `Một số chỉ tiêu` and its
+list), or when the whole document is a plan, unless its sentence reports a
+past result. Everything else is achieved.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.lexicon import load_json
+from pipeline.records import Document, Figure, Sentence
+
+HEADING = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s+\S")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return load_json("status.json")
+
+
+@lru_cache(maxsize=64)
+def _cue(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def has(text: str, key: str) -> bool:
+    """Does `text` hold one of the cues of lexicon list `key`?"""
+    return _cue(tuple(_lexicon()[key])).search(text) is not None
+
+
+def document_kind(doc: Document) -> str:
+    """`plan`, `report` or `news`, from the title or first line and the document's structure."""
+    lex = _lexicon()
+    head = (doc.title or _first_line(doc.text)).strip().lower()
+    if any(head.startswith(word) for word in lex["plan_title_starts"]):
+        return "plan"
+    if any(head.startswith(word) for word in lex["report_title_starts"]):
+        return "report"
+    structure = sum(1 for cue in lex["plan_structure"] if cue in doc.text.lower())
+    return "plan" if structure >= lex["plan_structure_needed"] else "news"
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def is_heading(sentence: Sentence) -> bool:
+    """A numbered line, or a short line without a full stop: it opens a section."""
+    text = sentence.text.strip()
+    if HEADING.match(text) and len(text) < 120:
+        return True
+    return len(text) < 80 and not text.endswith((".", ";", ":")) and not text.startswith(("-", "+", "•"))
+
+
+def target_scopes(sentences: list[Sentence]) -> list[bool]:
+    """For each sentence, whether it lies inside a passage of goals."""
+    inside = False
+    flags: list[bool] = []
+    for sentence in sentences:
+        text = sentence.text
+        heading = is_heading(sentence)
+        if heading:
+            inside = has(text, "strong_target") and not has(text, "results_headings")
+        elif inside and has(text, "scope_closers"):
+            inside = False
+        elif has(text, "strong_target") and not _reports_result(text):
+            inside = True
+        flags.append(inside)
+    return flags
+
+
+def _reports_result(text: str) -> bool:
+    return has(text, "scope_closers") and not has(text, "strong_target")
+
+
+def rule_status(figure: Figure, doc: Document, sentences: list[Sentence], kind: str,
+                scopes: list[bool] | None = None) -> tuple[str, float]:
+    """The rule's status for one figure, with its confidence."""
+    scopes = scopes if scopes is not None else target_scopes(sentences)
+    sentence = figure.sentence
+    clause = _clause_of(figure)
+    if has(clause, "strong_target"):
+        return "target", 0.95
+    if kind == "plan":
+        if has(sentence, "past_rewrites_in_plan"):
+            return "achieved", 0.7
+        return "target", 0.9
+    if 0 <= figure.sentence_index < len(scopes) and scopes[figure.sentence_index]:
+        return "target", 0.8
+    if _future_year(clause, doc):
+        return "target", 0.8
+    if has(clause, "weak_target") and not has(clause, "achieved"):
+        return "target", 0.6
+    return "achieved", 0.85 if has(sentence, "achieved") else 0.7
+
+
+def _clause_of(figure: Figure) -> str:
+    """The figure's sentence up to the next `;`: cues of later clauses do not reach back."""
+    offset = figure.end - figure.sentence_start
+    end = figure.sentence.find(";", offset)
+    return figure.sentence if end < 0 else figure.sentence[:end]
+
+
+def _future_year(clause: str, doc: Document) -> bool:
+    """`đến năm 2025` written before 2025 is a goal."""
+    published = int(doc.published[:4]) if doc.published and doc.published[:4].isdigit() else None
+    for match in re.finditer(rf"{_cue(tuple(_lexicon()['future_year_before'])).pattern}\s+(\d{{4}})", clause, re.IGNORECASE):
+        year = int(match.group(1))
+        if published is None or year > published:
+            return True
+    return False
+
+
+def classify(figures: list[Figure], doc: Document, sentences: list[Sentence], kind: str) -> None:
+    """Fill `status` of every figure; confidence stays the metric's, lowered when status is unsure."""
+    scopes = target_scopes(sentences)
+    for figure in figures:
+        figure.status, confidence = rule_status(figure, doc, sentences, kind, scopes)
+        figure.context["status_confidence"] = confidence
+        figure.confidence = round(min(figure.confidence, max(confidence, figure.confidence * 0.9)), 3)

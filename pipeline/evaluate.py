@@ -1,0 +1,189 @@
+"""Score predicted figures against a gold file, by the rules of corpora/figures.md ('Evaluation').
+
+Per document, a prediction matches a gold figure when their spans overlap and
+`value`, `denominator` and `unit` agree (values within 0.5%); each gold figure
+matches at most one prediction. On matched pairs: accuracy of metric, status,
+qualifier, period and counted (by first word after dropping `số`, `các`,
+`những`, `lượt` and classifiers). Per document: accuracy of province.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractors.lexicon import load_json
+
+PAIR_FIELDS = ("metric", "status", "qualifier", "period", "counted")
+VALUE_TOLERANCE = 0.005
+
+
+@dataclass
+class Scores:
+    """Everything `solieu eval` prints, kept as data so that tests can assert on it."""
+
+    true_positives: int = 0
+    predicted: int = 0
+    gold: int = 0
+    field_hits: Counter = field(default_factory=Counter)
+    province_hits: int = 0
+    documents: int = 0
+    per_metric: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    misses: list[dict[str, Any]] = field(default_factory=list)
+    false_alarms: list[dict[str, Any]] = field(default_factory=list)
+    field_errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def accuracy(self, name: str) -> float:
+        return self.field_hits[name] / self.true_positives if self.true_positives else 0.0
+
+    @property
+    def province_accuracy(self) -> float:
+        return self.province_hits / self.documents if self.documents else 0.0
+
+    def summary_line(self) -> str:
+        fields = " ".join(f"{name}={self.accuracy(name):.3f}" for name in PAIR_FIELDS)
+        return (
+            f"figures P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
+            f"(tp={self.true_positives} pred={self.predicted} gold={self.gold}) "
+            f"{fields} province={self.province_accuracy:.3f}"
+        )
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def values_match(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
+    if gold.get("unit") != pred.get("unit"):
+        return False
+    return _close(gold.get("value"), pred.get("value")) and _close(gold.get("denominator"), pred.get("denominator"))
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= VALUE_TOLERANCE * max(abs(a), abs(b)) if a or b else True
+
+
+def counted_key(counted: str | None) -> str | None:
+    """First word after dropping determiners and classifiers: what `counted` is scored on."""
+    if not counted:
+        return None
+    drop = set(load_json("evaluate.json")["counted_drop"])
+    words = [w.strip(",.") for w in counted.lower().split()]
+    while words and words[0] in drop:
+        words = words[1:]
+    return words[0] if words else None
+
+
+def field_equal(name: str, gold: dict[str, Any], pred: dict[str, Any]) -> bool:
+    if name == "counted":
+        return counted_key(gold.get("counted")) == counted_key(pred.get("counted"))
+    return gold.get(name) == pred.get(name)
+
+
+def match_document(gold_figures: list[dict], predicted: list[dict]) -> list[tuple[dict, dict]]:
+    """Greedy one-to-one matching in text order: overlapping spans with equal values."""
+    pairs: list[tuple[dict, dict]] = []
+    used: set[int] = set()
+    for gold in sorted(gold_figures, key=lambda f: f["start"]):
+        candidates = [
+            (abs(p["start"] - gold["start"]), index)
+            for index, p in enumerate(predicted)
+            if index not in used and p["start"] < gold["end"] and gold["start"] < p["end"] and values_match(gold, p)
+        ]
+        if candidates:
+            _, index = min(candidates)
+            used.add(index)
+            pairs.append((gold, predicted[index]))
+    return pairs
+
+
+def evaluate(gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> Scores:
+    by_doc: dict[str, list[dict]] = defaultdict(list)
+    for record in predictions:
+        by_doc[record["doc_id"]].append(record)
+    scores = Scores()
+    for doc in gold_docs:
+        predicted = by_doc.get(doc["doc_id"], [])
+        gold_figures = doc.get("figures", [])
+        pairs = match_document(gold_figures, predicted)
+        scores.documents += 1
+        scores.gold += len(gold_figures)
+        scores.predicted += len(predicted)
+        scores.true_positives += len(pairs)
+        scores.province_hits += _document_province(predicted) == doc.get("province") if predicted else doc.get("province") is None
+        _tally(scores, doc, gold_figures, predicted, pairs)
+    return scores
+
+
+def _document_province(predicted: list[dict]) -> str | None:
+    """A document's province is what most of its figures say."""
+    counts = Counter(p.get("province") for p in predicted)
+    return counts.most_common(1)[0][0]
+
+
+def _tally(scores: Scores, doc: dict, gold_figures: list[dict], predicted: list[dict], pairs: list[tuple[dict, dict]]) -> None:
+    matched_gold = {id(g) for g, _ in pairs}
+    matched_pred = {id(p) for _, p in pairs}
+    for gold, pred in pairs:
+        scores.per_metric[gold["metric"]]["gold"] += 1
+        scores.per_metric[gold["metric"]]["matched"] += 1
+        scores.per_metric[gold["metric"]]["metric_right"] += gold["metric"] == pred.get("metric")
+        for name in PAIR_FIELDS:
+            if field_equal(name, gold, pred):
+                scores.field_hits[name] += 1
+            else:
+                scores.field_errors.append({"doc_id": doc["doc_id"], "field": name, "text": gold["text"],
+                                            "start": gold["start"], "gold": gold.get(name), "predicted": pred.get(name)})
+    for gold in gold_figures:
+        if id(gold) not in matched_gold:
+            scores.per_metric[gold["metric"]]["gold"] += 1
+            scores.misses.append({"doc_id": doc["doc_id"], "start": gold["start"], "text": gold["text"],
+                                  "value": gold["value"], "unit": gold["unit"], "metric": gold["metric"]})
+    for pred in predicted:
+        if id(pred) not in matched_pred:
+            scores.per_metric[pred.get("metric", "other")]["false_alarms"] += 1
+            scores.false_alarms.append({"doc_id": doc["doc_id"], "start": pred["start"], "text": pred["text"],
+                                        "value": pred["value"], "unit": pred["unit"], "metric": pred.get("metric")})
+
+
+def report(scores: Scores, show_errors: bool = True) -> str:
+    """The human-readable report; its last line is the one-line summary."""
+    lines = [
+        f"documents: {scores.documents}   gold figures: {scores.gold}   predicted: {scores.predicted}   matched: {scores.true_positives}",
+        f"figures: precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}",
+        "on matched figures: " + "  ".join(f"{name} {scores.accuracy(name):.3f}" for name in PAIR_FIELDS),
+        f"province (per document): {scores.province_accuracy:.3f}",
+        "",
+        f"{'metric':<30}{'gold':>6}{'matched':>9}{'right':>7}{'false+':>8}",
+    ]
+    for name, counts in sorted(scores.per_metric.items()):
+        lines.append(f"{name:<30}{counts['gold']:>6}{counts['matched']:>9}{counts['metric_right']:>7}{counts['false_alarms']:>8}")
+    if show_errors:
+        lines.append("")
+        lines.extend(f"missed: {m['doc_id']} @{m['start']} {m['text']!r} ({m['metric']})" for m in scores.misses)
+        lines.extend(f"false alarm: {m['doc_id']} @{m['start']} {m['text']!r} ({m['metric']})" for m in scores.false_alarms)
+        lines.extend(f"wrong {e['field']}: {e['doc_id']} @{e['start']} {e['text']!r} gold={e['gold']!r} predicted={e['predicted']!r}"
+                     for e in scores.field_errors)
+    lines.append("")
+    lines.append(scores.summary_line())
+    return "\n".join(lines)

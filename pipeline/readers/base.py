@@ -1,0 +1,70 @@
+"""What every reader shares: the Rejected record, the exception readers raise, ids and dates.
+
+A reader that meets bad input raises `Unreadable` with a reason a person can act
+on; `read_inputs` turns it into a `Rejected` naming the input, so one bad file
+costs one line on stderr and one row in the errors file, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from pipeline.normalise import normalise
+
+DEFAULT_MAX_SIZE = 20 * 1000 * 1000  # bytes; a provincial report is well under 5 MB
+KINDS = frozenset({"news", "plan", "report"})
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+_DMY_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input (or one line of it) that could not be read, with a one-line reason."""
+
+    source: str
+    reason: str
+
+    def message(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+class Unreadable(Exception):
+    """Raised by a reader with the reason the input is not a document."""
+
+
+def text_id(text: str) -> str:
+    """A stable id from the normalised text, so an NFD or re-encoded copy keeps the same id."""
+    return hashlib.sha1(normalise(text).text.encode("utf-8")).hexdigest()[:16]
+
+
+def iso_date(value: object) -> str | None:
+    """YYYY-MM-DD or YYYY-MM from the shapes metadata carries (ISO, with time, or dd/mm/yyyy).
+
+    Anything else is dropped rather than rejected: a bad date must not cost the document.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value.strip())
+    if match:
+        year, month, day = match.groups()
+    else:
+        match = _DMY_DATE.match(value.strip())
+        if not match:
+            return None
+        day, month, year = match.groups()
+    try:
+        if day is None:
+            dt.date(int(year), int(month), 1)
+            return f"{int(year):04d}-{int(month):02d}"
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def size_text(size: int) -> str:
+    """Sizes in messages, in the unit people use for files."""
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size} bytes"

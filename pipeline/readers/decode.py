@@ -1,0 +1,157 @@
+"""Bytes to text: UTF-8 with or without BOM, UTF-16/32, and legacy code pages.
+
+Provincial files still come as Windows-1258 (tone marks stored as separate
+combining characters) or other Windows code pages, and some were saved twice
+(UTF-8 read as Windows-1252 and written again as UTF-8: `Ã¡`, `Ä‘`, `á»‡`).
+Unicode forms are left as they are: the normalise stage composes them and keeps
+the map back, so offsets point into the text exactly as decoded here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+from pipeline.readers.base import Unreadable
+
+# Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+SNIFF_BYTES = 4096
+# Share of control characters (other than tab, newline, form feed...) above which
+# a decoded "text" is really binary data that happened to decode.
+MAX_CONTROL_SHARE = 0.005
+# C0 and C1 controls other than tab, newline, vertical tab, form feed, carriage return and
+# the DOS end-of-file mark that old files still carry.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+# Windows-1252 as double-encoded text uses it: the five bytes it leaves undefined
+# pass through as the Latin-1 control characters of the same number.
+_CP1252_TO_BYTE = {
+    ord(bytes([byte]).decode("cp1252")): byte
+    for byte in range(0x80, 0xA0)
+    if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
+def bom_encoding(data: bytes) -> tuple[str, int] | None:
+    """The encoding a byte order mark announces, and the mark's length."""
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return encoding, len(mark)
+    return None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a mark: ASCII characters leave a zero byte on one side only."""
+    sample = data[:SNIFF_BYTES]
+    sample = sample[: len(sample) // 2 * 2]
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    even_zeros = sample[0::2].count(0)
+    odd_zeros = sample[1::2].count(0)
+    if odd_zeros >= 0.2 * pairs and even_zeros <= 0.02 * pairs:
+        return "utf-16-le"
+    if even_zeros >= 0.2 * pairs and odd_zeros <= 0.02 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag, if Python knows it."""
+    match = _META_CHARSET.search(data[:SNIFF_BYTES])
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def decode_text(data: bytes, declared: str | None = None) -> str:
+    """The text of the bytes, or Unreadable when they are not text in any encoding."""
+    text = repair_mojibake(_decode(data, declared))
+    _refuse_binary(text)
+    return text
+
+
+def _decode(data: bytes, declared: str | None) -> str:
+    marked = bom_encoding(data)
+    if marked:
+        encoding, skip = marked
+        return _strict(data[skip:], encoding)
+    wide = utf16_without_bom(data)
+    if wide:
+        return _strict(data, wide)
+    if b"\x00" in data:
+        raise Unreadable("binary file (NUL bytes), not text")
+    utf8 = _utf8(data)
+    if utf8 is not None:
+        return utf8
+    if declared:
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise Unreadable("not text in any known encoding (binary data?)")
+    return str(best)
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise Unreadable(f"not valid {encoding.upper()} text ({error.reason} at byte {error.start})") from None
+
+
+def _utf8(data: bytes) -> str | None:
+    """UTF-8, also when a copy cut the last character in half (the cut character is dropped)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
+            return data[: error.start].decode("utf-8", errors="strict")
+        return None
+
+
+def _refuse_binary(text: str) -> None:
+    if not text:
+        return
+    controls = len(_CONTROLS.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise Unreadable(f"binary file ({controls} control characters), not text")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252, line by line, only where that is unambiguous.
+
+    A line is repaired when every character of it maps back to a single byte and
+    those bytes are valid UTF-8 with at least one multi-byte character: correct
+    Vietnamese never passes that test (ạ, ộ, ư... have no single-byte form), and
+    Western text almost never forms valid UTF-8 by chance.
+    """
+    if text.isascii():
+        return text
+    return "".join(_repair_line(line) for line in text.splitlines(keepends=True))
+
+
+def _repair_line(line: str) -> str:
+    if line.isascii():
+        return line
+    try:
+        raw = line.translate(_CP1252_TO_BYTE).encode("latin-1")
+        repaired = raw.decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return line
+    return repaired if repaired != line else line

@@ -1,0 +1,79 @@
+"""Word documents (.docx): paragraphs and tables, in the order they appear.
+
+Provincial reports put their results in tables (one row per indicator), so a
+table row becomes one line of text with its cells separated by tabs, and a
+merged cell is written once. Headers and footers (page numbers, letterheads)
+are left out.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.oxml.simpletypes import ST_Merge
+from docx.oxml.table import CT_Row
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from pipeline.readers.base import Unreadable, size_text
+from pipeline.records import Document
+
+MAIN_PART = "word/document.xml"
+# The XML of a Word file compresses about tenfold; more than that is a zip bomb, not a report.
+INFLATION_LIMIT = 10
+
+
+def read_docx(data: bytes, path: Path, max_size: int) -> Document:
+    _check_package(data, max_size)
+    try:
+        word = docx.Document(io.BytesIO(data))
+        blocks = [_block_text(block) for block in word.iter_inner_content()]
+        title = word.core_properties.title
+    except Unreadable:
+        raise
+    except Exception as error:  # python-docx and lxml raise many kinds on a damaged file
+        raise Unreadable(f"damaged Word document ({type(error).__name__}: {error})") from None
+    text = "\n".join(block for block in blocks if block.strip())
+    if not text.strip():
+        raise Unreadable("Word document with no text")
+    return Document(doc_id=path.stem, source=str(path), text=text, title=(title or "").strip() or None)
+
+
+def _check_package(data: bytes, max_size: int) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+            if MAIN_PART not in names:
+                kind = "OpenDocument file" if "content.xml" in names else "ZIP archive"
+                raise Unreadable(f"{kind}, not a Word .docx document")
+            inflated = sum(info.file_size for info in package.infolist())
+    except zipfile.BadZipFile as error:
+        raise Unreadable(f"damaged Word document or ZIP archive ({error})") from None
+    if inflated > INFLATION_LIMIT * max_size:
+        raise Unreadable(f"Word document that unpacks to {size_text(inflated)}, over the size limit")
+
+
+def _block_text(block: Paragraph | Table) -> str:
+    if isinstance(block, Paragraph):
+        return block.text
+    return "\n".join(_row_text(tr, block) for tr in block._tbl.tr_lst)
+
+
+def _row_text(tr: CT_Row, table: Table) -> str:
+    """Cells separated by tabs, each written once.
+
+    A cell merged across columns is one `<w:tc>`; one merged down several rows is
+    written in its first row only (its continuations are left empty), so that a
+    value spanning rows is one figure, not one per row.
+    """
+    cells: list[str] = []
+    for tc in tr.tc_lst:
+        if tc.vMerge == ST_Merge.CONTINUE:
+            cells.append("")
+            continue
+        text = _Cell(tc, table).text
+        cells.append(" ".join(line.strip() for line in text.splitlines() if line.strip()))
+    return "\t".join(cells).rstrip("\t")

@@ -1,0 +1,107 @@
+"""Stage 3, segment: sentences on the raw text, then words with underthesea.
+
+Sentences are cut by rule on the text itself (underthesea's sentence splitter
+returns copies, not offsets); word segmentation runs only on the sentences
+that contain a number, which is where the extractors need it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.lexicon import load_json
+from pipeline.records import Sentence, Token
+
+
+@lru_cache(maxsize=1)
+def _boundary() -> re.Pattern[str]:
+    """A sentence ends at . ! ? … (plus closing quotes) before white space and a new sentence."""
+    rules = load_json("segment.json")
+    ends = re.escape(rules["sentence_end"])
+    quotes = re.escape(rules["closing_quotes"])
+    return re.compile(rf"(?<=[{ends}])[{quotes}]*[ \t]+(?=[\"“(\-–•*]?[^\W\d_a-zđ])", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    return frozenset(load_json("segment.json")["abbreviations"])
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Every sentence with offsets into `text`; lines are hard boundaries (headings, list items)."""
+    sentences: list[Sentence] = []
+    for line in re.finditer(r"[^\n]+", text):
+        for start, end in _split_line(line.group(), line.start()):
+            sentences.append(Sentence(start, end, text[start:end], len(sentences)))
+    return sentences
+
+
+def _split_line(line: str, offset: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _boundary().finditer(line):
+        if _ends_with_abbreviation(line[start:match.start()]) or _is_list_number(line[start:match.start()]):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(line)))
+    result = []
+    for begin, end in spans:
+        piece = line[begin:end]
+        stripped = piece.strip()
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            result.append((offset + begin + lead, offset + begin + lead + len(stripped)))
+    return result
+
+
+def _ends_with_abbreviation(piece: str) -> bool:
+    words = piece.rstrip(".").split()
+    return bool(words) and words[-1] in _abbreviations()
+
+
+def _is_list_number(piece: str) -> bool:
+    """`1.` or `3.2.` at the start of a line numbers a clause; it does not end a sentence."""
+    return re.fullmatch(r"\s*[-–•]?\s*\d+(?:\.\d+)*\.", piece) is not None
+
+
+def tokenize(sentence: Sentence) -> list[Token]:
+    """underthesea word segments with POS tags and offsets into the document text."""
+    if not sentence.tokens:
+        sentence.tokens = _tokenize_text(sentence.text, sentence.start)
+    return sentence.tokens
+
+
+def _tokenize_text(text: str, offset: int) -> list[Token]:
+    words = _word_tokenize(text)
+    tags = _pos_tags(words)
+    tokens: list[Token] = []
+    cursor = 0
+    for word, tag in zip(words, tags):
+        found = text.find(word, cursor)
+        if found < 0:  # underthesea never rewrites with normalisation off; be safe anyway
+            continue
+        tokens.append(Token(word, offset + found, offset + found + len(word), tag))
+        cursor = found + len(word)
+    return tokens
+
+
+def _word_tokenize(text: str) -> list[str]:
+    from underthesea import word_tokenize
+
+    return word_tokenize(text, use_token_normalize=False)
+
+
+def _pos_tags(words: list[str]) -> list[str]:
+    """Tag the words we already have: `underthesea.pos_tag` would re-tokenise with normalisation."""
+    if not words:
+        return []
+    return [tag for _, tag in _pos_model().predict(words)]
+
+
+@lru_cache(maxsize=1)
+def _pos_model():  # type: ignore[no-untyped-def]
+    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
+
+    return CRFPOSTagPredictor.Instance()

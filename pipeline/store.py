@@ -1,0 +1,440 @@
+"""The dataset: an embedded DuckDB store of documents and their figures.
+
+One file, nothing to start (`data/solieu.duckdb` by default). Researchers ingest
+new articles week after week, so ingestion is incremental: a document is keyed
+by its id, its text hash says whether it changed, and the extractor version says
+whether its figures are stale. Each document is written in one transaction, so a
+crash mid-write leaves the store as it was before that document.
+
+The document text is kept as the extractor saw it, so every figure's offsets can
+be checked (and re-extracted with `--refresh`) without the original files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipeline import __version__
+from pipeline.read import Rejected
+from pipeline.records import FIGURE_FIELDS, Document, Figure
+
+DEFAULT_DB = Path("data/solieu.duckdb")
+SCHEMA_VERSION = "1"
+ROOT = Path(__file__).resolve().parent.parent
+# Files whose change makes a new extractor version (rules, lexicons, models).
+VERSIONED_DIRS: tuple[Path, ...] = (ROOT / "corpora" / "lexicons", ROOT / "extractors")
+
+# SQL type of every spec field; the pandas side follows from it.
+FIGURE_TYPES: dict[str, str] = {
+    "doc_id": "VARCHAR", "source": "VARCHAR", "province": "VARCHAR",
+    "province_2025": "VARCHAR", "locality": "VARCHAR", "start": "INTEGER",
+    "end": "INTEGER", "text": "VARCHAR", "sentence": "VARCHAR", "value": "DOUBLE",
+    "value_high": "DOUBLE", "denominator": "DOUBLE", "unit": "VARCHAR", "per": "VARCHAR",
+    "qualifier": "VARCHAR", "counted": "VARCHAR", "metric": "VARCHAR", "status": "VARCHAR",
+    "period": "VARCHAR", "confidence": "DOUBLE", "extractor": "VARCHAR",
+}
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "doc_id", "source", "title", "published", "province", "kind",
+    "text_hash", "extractor_version", "ingested_at", "text",
+)
+# Document columns joined onto each figure by `load_figures`.
+DOCUMENT_EXTRAS: tuple[str, ...] = ("title", "published", "kind", "extractor_version", "ingested_at")
+
+Extractor = Callable[[Document], list[Figure]]
+KindOf = Callable[[Document], "str | None"]
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or read; the message names it and says why."""
+
+
+def quote(name: str) -> str:
+    """Spec fields such as `end` and `text` are SQL keywords: always quote them."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def extractor_version() -> str:
+    """The package version plus a hash of every rule, lexicon and model file.
+
+    A lexicon edit changes what is extracted without a release, so it must
+    count as a new version for `ingest --refresh`.
+    """
+    digest = hashlib.sha256()
+    for base in VERSIONED_DIRS:
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*") if p.is_file()):
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
+            digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def schema_statements() -> list[str]:
+    figure_columns = ",\n  ".join(f"{quote(name)} {FIGURE_TYPES[name]}" for name in FIGURE_FIELDS)
+    return [
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        """CREATE TABLE IF NOT EXISTS documents (
+  doc_id VARCHAR PRIMARY KEY, source VARCHAR, title VARCHAR, published VARCHAR,
+  province VARCHAR, kind VARCHAR, text_hash VARCHAR NOT NULL,
+  extractor_version VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL, "text" VARCHAR NOT NULL)""",
+        f"CREATE TABLE IF NOT EXISTS figures (\n  seq INTEGER NOT NULL,\n  {figure_columns})",
+    ]
+
+
+@contextlib.contextmanager
+def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the store; a writable one creates the file and schema when missing."""
+    target = Path(path)
+    if read_only and not target.exists():
+        raise StoreError(f"{target}: no such store (run `solieu ingest` first)")
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.Error as error:
+        raise StoreError(f"{target}: cannot be opened as a DuckDB store ({error})") from error
+    try:
+        if not read_only:
+            ensure_schema(con, target)
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create the tables once; refuse a store written by an incompatible schema."""
+    con.begin()
+    for statement in schema_statements():
+        con.execute(statement)
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    con.commit()
+    if row is not None and row[0] != SCHEMA_VERSION:
+        raise StoreError(f"{path}: store schema {row[0]}, this solieu writes schema {SCHEMA_VERSION}")
+
+
+# --- ingestion -------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    """What an ingest did to each document, for the summary line and the exit status."""
+
+    added: int = 0
+    replaced: int = 0
+    refreshed: int = 0
+    unchanged: int = 0
+    stale: int = 0  # same text, older extractor, not refreshed
+    figures: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.added} added", f"{self.replaced} replaced", f"{self.refreshed} refreshed",
+            f"{self.unchanged} unchanged", f"{self.figures} figures written",
+            f"{len(self.rejected)} rejected",
+        ]
+        line = ", ".join(parts)
+        if self.stale:
+            line += f"; {self.stale} extracted by an older extractor (--refresh re-extracts them)"
+        return line
+
+
+def default_extractor(doc: Document) -> list[Figure]:
+    from pipeline.run import extract_document  # the extraction core loads its models lazily
+
+    return extract_document(doc)
+
+
+def default_kind(doc: Document) -> str | None:
+    if doc.kind:
+        return doc.kind
+    from extractors import status
+
+    return status.document_kind(doc)
+
+
+def document_province(figures: list[Figure]) -> str | None:
+    """The province most of a document's figures are about; null for national documents."""
+    counts = Counter(f.province for f in figures if f.province)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def stored_state(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str] | None:
+    row = con.execute(
+        "SELECT text_hash, extractor_version FROM documents WHERE doc_id = ?", [doc_id]
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def ingest(
+    db: str | Path,
+    items: Iterable[Document | Rejected],
+    refresh: bool = False,
+    extractor: Extractor = default_extractor,
+    kind_of: KindOf = default_kind,
+    version: str | None = None,
+    report: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Extract and store each document; with `refresh`, also re-extract every stale stored one."""
+    version = version or extractor_version()
+    result = IngestResult()
+    say = report or (lambda message: print(f"solieu: {message}", file=sys.stderr))
+    with open_store(db) as con:
+        for item in items:
+            ingest_one(con, item, refresh, extractor, kind_of, version, result, say)
+        if refresh:
+            for doc in stale_documents(con, version):
+                ingest_one(con, doc, True, extractor, kind_of, version, result, say)
+    return result
+
+
+def ingest_one(
+    con: duckdb.DuckDBPyConnection,
+    item: Document | Rejected,
+    refresh: bool,
+    extractor: Extractor,
+    kind_of: KindOf,
+    version: str,
+    result: IngestResult,
+    say: Callable[[str], None],
+) -> None:
+    """Decide what a document needs (nothing, new figures, replaced figures) and do it."""
+    if isinstance(item, Rejected):
+        result.rejected.append(item)
+        say(item.message())
+        return
+    digest = text_hash(item.text)
+    state = stored_state(con, item.doc_id)
+    if state is not None and state[0] == digest:
+        if state[1] == version:
+            result.unchanged += 1
+            return
+        if not refresh:
+            result.stale += 1
+            return
+    try:
+        found = extractor(item)
+        kind = kind_of(item)
+    except Exception as error:  # one bad document must cost nothing else
+        rejected = Rejected(item.source, f"extraction failed ({type(error).__name__}: {error})")
+        result.rejected.append(rejected)
+        say(rejected.message())
+        return
+    write_document(con, item, found, kind, digest, version)
+    result.figures += len(found)
+    if state is None:
+        result.added += 1
+    elif state[0] != digest:
+        result.replaced += 1
+    else:
+        result.refreshed += 1
+
+
+def stale_documents(con: duckdb.DuckDBPyConnection, version: str) -> list[Document]:
+    """Stored documents extracted by another version, rebuilt from the text kept in the store."""
+    rows = con.execute(
+        'SELECT doc_id, source, "text", title, published FROM documents '
+        "WHERE extractor_version <> ? ORDER BY doc_id",
+        [version],
+    ).fetchall()
+    return [Document(doc_id=r[0], source=r[1], text=r[2], title=r[3], published=r[4]) for r in rows]
+
+
+def write_document(
+    con: duckdb.DuckDBPyConnection,
+    doc: Document,
+    found: list[Figure],
+    kind: str | None,
+    digest: str,
+    version: str,
+) -> None:
+    """Replace one document and all its figures in a single transaction."""
+    document_row = [
+        doc.doc_id, doc.source, doc.title, doc.published, document_province(found), kind,
+        digest, version, datetime.now(timezone.utc).replace(tzinfo=None), doc.text,
+    ]
+    figure_rows = [[seq, *figure_row(doc.doc_id, figure)] for seq, figure in enumerate(found)]
+    con.begin()
+    try:
+        con.execute("DELETE FROM figures WHERE doc_id = ?", [doc.doc_id])
+        con.execute("DELETE FROM documents WHERE doc_id = ?", [doc.doc_id])
+        placeholders = ", ".join("?" for _ in DOCUMENT_COLUMNS)
+        columns = ", ".join(quote(c) for c in DOCUMENT_COLUMNS)
+        con.execute(f"INSERT INTO documents ({columns}) VALUES ({placeholders})", document_row)
+        insert_figures(con, figure_rows)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def figure_row(doc_id: str, figure: Figure) -> list[Any]:
+    """The spec record as a row; the document's id wins over a figure that lost it."""
+    record = figure.to_record()
+    record["doc_id"] = doc_id
+    return [record[name] for name in FIGURE_FIELDS]
+
+
+def insert_figures(con: duckdb.DuckDBPyConnection, rows: list[list[Any]]) -> None:
+    if not rows:
+        return
+    columns = ", ".join(["seq", *(quote(name) for name in FIGURE_FIELDS)])
+    placeholders = ", ".join("?" for _ in range(len(FIGURE_FIELDS) + 1))
+    con.executemany(f"INSERT INTO figures ({columns}) VALUES ({placeholders})", rows)
+
+
+# --- reading ---------------------------------------------------------------
+
+FILE_SUFFIXES = {".jsonl", ".csv", ".parquet"}
+
+
+def load_figures(source: str | Path = DEFAULT_DB, documents: bool = True) -> pd.DataFrame:
+    """Every figure as a DataFrame: spec fields first, then (from a store) document columns.
+
+    `source` is a store, or a file written by `solieu extract` / `solieu export`
+    (.jsonl, .csv, .parquet), so the analysis code does not care where figures live.
+    """
+    path = Path(source)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        return normalise_frame(read_figure_file(path))
+    with open_store(path, read_only=True) as con:
+        return read_store(con, documents)
+
+
+def read_store(con: duckdb.DuckDBPyConnection, documents: bool = True) -> pd.DataFrame:
+    fields = ", ".join(f"f.{quote(name)}" for name in FIGURE_FIELDS)
+    extras = "".join(f", d.{quote(name)}" for name in DOCUMENT_EXTRAS) if documents else ""
+    frame = con.execute(
+        f"SELECT {fields}{extras} FROM figures f JOIN documents d USING (doc_id) "
+        "ORDER BY f.doc_id, f.seq"
+    ).df()
+    return normalise_frame(frame)
+
+
+def load_documents(source: str | Path = DEFAULT_DB, text: bool = False) -> pd.DataFrame:
+    """The documents table (without the full text unless asked: it is large)."""
+    columns = [c for c in DOCUMENT_COLUMNS if text or c != "text"]
+    with open_store(source, read_only=True) as con:
+        frame = con.execute(
+            f"SELECT {', '.join(quote(c) for c in columns)} FROM documents ORDER BY doc_id"
+        ).df()
+    return normalise_frame(frame)
+
+
+def document_texts(source: str | Path, doc_ids: Iterable[str]) -> dict[str, str]:
+    """The stored text of some documents, as the extractor saw it."""
+    wanted = sorted(set(doc_ids))
+    if not wanted:
+        return {}
+    with open_store(source, read_only=True) as con:
+        rows = con.execute(
+            'SELECT doc_id, "text" FROM documents WHERE list_contains(?, doc_id)', [wanted]
+        ).fetchall()
+    return dict(rows)
+
+
+def read_figure_file(path: Path) -> pd.DataFrame:
+    """Figures from a JSON Lines, CSV or Parquet file; a bad file is one StoreError."""
+    if not path.exists():
+        raise StoreError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix == ".csv":
+            text_columns = {n: str for n, t in FIGURE_TYPES.items() if t == "VARCHAR"}
+            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""])
+        return read_jsonl(path)
+    except (ValueError, OSError) as error:
+        raise StoreError(f"{path}: cannot be read as figures ({error})") from error
+
+
+def read_jsonl(path: Path) -> pd.DataFrame:
+    records = []
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"line {number}: {error.msg}") from error
+    return pd.DataFrame.from_records(records, columns=list(FIGURE_FIELDS) if not records else None)
+
+
+def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """One set of dtypes whatever the source: nullable ints, floats, text with None for null."""
+    frame = frame.copy()
+    for name in FIGURE_FIELDS:
+        if name not in frame.columns:
+            frame[name] = None
+    for name in frame.columns:
+        kind = FIGURE_TYPES.get(name, "VARCHAR" if name != "ingested_at" else "TIMESTAMP")
+        if kind == "INTEGER":
+            frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+        elif kind == "DOUBLE":
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        elif kind == "VARCHAR":
+            column = frame[name].astype(object)
+            frame[name] = column.where(column.notna(), None)
+    ordered = list(FIGURE_FIELDS) + [c for c in frame.columns if c not in FIGURE_FIELDS]
+    return frame[ordered].reset_index(drop=True)
+
+
+# --- export ----------------------------------------------------------------
+
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+
+
+def export_figures(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
+    """Write the spec records atomically; the file reads back with `load_figures`."""
+    from pipeline.write import atomic_output, dump_record
+
+    records = frame[list(FIGURE_FIELDS)]
+    if fmt == "parquet":
+        with atomic_output(output, "wb") as out:
+            records.to_parquet(out, index=False)
+    elif fmt == "csv":
+        with atomic_output(output) as out:
+            records.to_csv(out, index=False)
+    elif fmt == "jsonl":
+        with atomic_output(output) as out:
+            for record in plain_records(records):
+                out.write(dump_record(record))
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(EXPORT_FORMATS)})")
+    return len(records)
+
+
+def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as spec-like dicts of plain Python values (null, not NaN)."""
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def plain(value: Any) -> Any:
+    """pandas scalars as JSON values (NA and NaN become null)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
