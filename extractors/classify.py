@@ -59,7 +59,10 @@ def classify(figures: list[Figure], doc: Document, sentences: list[Sentence], ki
     rules = [(metric.lexicon_metric(f, kind), status.rule_status(f, doc, sentences, kind)) for f in figures]
     learned: Sequence[tuple[tuple[str, float], tuple[str, float]] | None] = [None] * len(figures)
     if isinstance(chosen, Models):
-        learned = predict(chosen, features.locate(figures, sentences, kind))
+        located = features.locate(figures, sentences, kind)
+        for item, (rule_metric, rule_status) in zip(located, rules):
+            item.rule_metric, item.rule_status = rule_metric, rule_status
+        learned = predict(chosen, located)
     for figure, (rule_metric, rule_status), guess in zip(figures, rules, learned):
         apply(figure, combine(rule_metric, rule_status, guess), no_model=chosen is None)
 

@@ -23,12 +23,17 @@ def _lexicon() -> dict:
 
 
 def attach_counted(figure: Figure) -> None:
-    """Fill `figure.counted` (None when nothing is counted), keeping the tokens for later stages."""
+    """Fill `figure.counted` (None when nothing is counted), keeping the tokens for later stages.
+
+    `context["counted_end"]` records where the counted phrase ends, so that the
+    classifiers read the predicate after it (`51/56 xã phường không có tệ nạn`).
+    """
     sentence: Sentence | None = figure.context.get("sentence")
     if sentence is None:
         return
     tokens = tokenize(sentence)
     figure.context["tokens"] = tokens
+    figure.context["counted_end"] = figure.end
     if figure.unit == "vnd":
         figure.counted = money_noun(sentence.text[: figure.start - sentence.start])
         return
@@ -36,7 +41,9 @@ def attach_counted(figure: Figure) -> None:
     if inside:
         figure.counted = inside
         return
-    figure.counted = noun_phrase_after(tokens, figure.end, allow_verbs=figure.unit == "percent")
+    figure.counted, figure.context["counted_end"] = noun_phrase_after(
+        sentence, tokens, figure.end, allow_verbs=figure.unit == "percent"
+    )
 
 
 def money_noun(before: str) -> str | None:
@@ -58,12 +65,27 @@ def noun_inside_span(span: str) -> str | None:
     return last if last in frequency and len(span.split()) > 1 else None
 
 
-def noun_phrase_after(tokens: list[Token], position: int, allow_verbs: bool = False) -> str | None:
-    """The noun run that follows `position`, with comma-joined lists of nouns."""
+@lru_cache(maxsize=1)
+def _compounds() -> re.Pattern[str]:
+    """Known nouns that the tagger splits (`người bán dâm`, `cơ sở kinh doanh dịch vụ`, `thông báo`)."""
+    cues = {cue for cues in load_json("metric.json")["categories"].values() for cue in cues}
+    alternation = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+    return re.compile(rf"(?:lượt\s+)?(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
+                      allow_verbs: bool = False) -> tuple[str | None, int]:
+    """The noun run that follows `position` (comma-joined lists of nouns included) and where it ends."""
     lex = _lexicon()
-    following = [t for t in tokens if t.start >= position]
-    following = _skip_leading(following, lex, allow_verbs)
+    following = _skip_leading([t for t in tokens if t.start >= position], lex, allow_verbs)
     words: list[str] = []
+    end = position
+    if following:
+        compound = _compounds().match(sentence.text, following[0].start - sentence.start)
+        if compound:
+            words.append(compound.group())
+            end = sentence.start + compound.end()
+            following = [t for t in following if t.start >= end]
     index = 0
     while index < len(following) and len(words) < lex["max_phrase_tokens"]:
         token = following[index]
@@ -76,12 +98,13 @@ def noun_phrase_after(tokens: list[Token], position: int, allow_verbs: bool = Fa
             words[-1] += ","
             index += 1
             continue
-        if token.pos not in lex["phrase_tags"] and not (words and token.pos == "V" and _is_compound_noun(words)):
+        if token.pos not in lex["phrase_tags"] and not (token.pos == "V" and _is_compound_noun(words)):
             break
         words.append(token.text)
+        end = token.end
         index += 1
-    phrase = " ".join(words).strip(" ,")
-    return _drop_leading(phrase) or None
+    phrase = _drop_leading(" ".join(words).strip(" ,"))
+    return (phrase or None), end
 
 
 def _skip_leading(tokens: list[Token], lex: dict, allow_verbs: bool) -> list[Token]:

@@ -30,7 +30,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     team_words = numbers._alternation(lex["team_name_words"])
     return {
         "identifier": ending(lex["identifier_before"], r"(?:\s+số)?\s*$"),
-        "team": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['team_nouns'])})(?:[\s,]+(?:{team_words}))*\s*$"),
+        "team": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['team_nouns'])})(?:[\s,]+(?:{team_words}))*\s*$", re.IGNORECASE),
         "phone": re.compile(rf"(?:{numbers._alternation(lex['phone_before'])})[^.;\n]{{0,25}}$"),
         "date": ending(lex["date_before"]),
         "duration": starting(lex["duration_after"]),

@@ -63,7 +63,7 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     """Activity cues of the figure's clause, each weighted by its distance to the number."""
     lex = _lexicon()
     sentence, offset = figure.sentence, figure.start - figure.sentence_start
-    end_offset = figure.end - figure.sentence_start
+    end_offset = figure.context.get("counted_end", figure.end) - figure.sentence_start
     left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, 0, offset)), default=0)
     right_break = CLAUSE_BREAKS.search(sentence, end_offset)
     right_end = right_break.start() if right_break else len(sentence)

@@ -69,14 +69,10 @@ def target_scopes(sentences: list[Sentence]) -> list[bool]:
             inside = has(text, "strong_target") and not has(text, "results_headings")
         elif inside and has(text, "scope_closers"):
             inside = False
-        elif has(text, "strong_target") and not _reports_result(text):
+        elif has(text, "strong_target") and not has(text, "achieved"):
             inside = True
         flags.append(inside)
     return flags
-
-
-def _reports_result(text: str) -> bool:
-    return has(text, "scope_closers") and not has(text, "strong_target")
 
 
 def rule_status(figure: Figure, doc: Document, sentences: list[Sentence], kind: str,

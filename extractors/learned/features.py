@@ -44,6 +44,9 @@ class FigureInDocument:
     previous: list[str] = field(default_factory=list)  # texts of the sentences just before it
     title: str = ""
     tokens: list[Token] = field(default_factory=list)
+    # The rules' verdicts (label, confidence) for metric and status: the models learn when to trust them.
+    rule_metric: tuple[str, float] | None = None
+    rule_status: tuple[str, float] | None = None
 
 
 def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[FigureInDocument]:
@@ -74,6 +77,7 @@ def metric_features(item: FigureInDocument) -> Blocks:
     words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
     words += _verb_features(left, clause)
     words += _counted_features(figure.counted)
+    words += _rule_features("RM", item.rule_metric)
     char_source = " ".join([figure.counted or ""] + [t.text for t in right[:3]])
     return {"word": words, "char": char_ngrams(char_source)}
 
@@ -90,7 +94,17 @@ def status_features(item: FigureInDocument) -> Blocks:
     words += [f"T:{gram}" for gram in syllable_grams(item.title)[:12]]
     words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
     words += _verb_features(left, clause)
+    words += _rule_features("RS", item.rule_status)
     return {"word": words}
+
+
+def _rule_features(prefix: str, verdict: tuple[str, float] | None) -> list[str]:
+    """The rule's answer, alone and with its confidence band (a sure rule is worth more)."""
+    if verdict is None:
+        return []
+    label, confidence = verdict
+    band = "high" if confidence >= 0.9 else "mid" if confidence >= 0.7 else "low"
+    return [f"{prefix}:{label}", f"{prefix}:{label}:{band}"]
 
 
 def _split_clause(tokens: list[Token], start: int, end: int) -> tuple[list[Token], list[Token], list[Token]]:

@@ -61,9 +61,10 @@ def prepare(examples: Sequence[Example]) -> list[Prepared]:
     prepared = []
     for example in examples:
         item, kind = example.item, example.item.kind
-        blocks = {task.name: task.features(item) for task in TASKS}
         rule_metric = metric.lexicon_metric(item.figure, kind)
         rule_status = status.rule_status(item.figure, example.doc, example.sentences, kind)
+        item.rule_metric, item.rule_status = rule_metric, rule_status
+        blocks = {task.name: task.features(item) for task in TASKS}
         prepared.append(Prepared(example, blocks, rule_metric, rule_status))
     return prepared
 

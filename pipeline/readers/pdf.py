@@ -25,6 +25,7 @@ from pipeline.records import Document
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 _PAGE_NUMBER = re.compile(r"\s*[-–]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–]?\s*")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _SENTENCE_END = re.compile(r"[.!?:;…]['\")\]]?\s*$")
 _LIST_START = re.compile(r"\s*(?:[-–•+*]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}\.\s)")
 
@@ -72,7 +73,9 @@ def _pages(reader: pypdf.PdfReader) -> list[str]:
 
 
 def _page_lines(page: str) -> list[str]:
-    lines = [line.rstrip() for line in page.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    """Lines of a page; the runs of spaces that justified text leaves between words become one."""
+    page = page.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in page.split("\n")]
     while lines and (not lines[0].strip() or _PAGE_NUMBER.fullmatch(lines[0])):
         lines.pop(0)
     while lines and (not lines[-1].strip() or _PAGE_NUMBER.fullmatch(lines[-1])):

@@ -1,0 +1,205 @@
+"""Cross-province comparison: comparable units, conflicts, targets against results, the 2025 roll-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dataset_fixtures import (
+    DA_NANG_REPORT,
+    QUANG_NAM_NEWS,
+    QUANG_NAM_PLAN,
+    QUANG_NAM_REPORT,
+    corpus_extractor,
+    corpus_figures,
+    da_nang_report,
+    kind_of,
+    make_figure,
+    quang_nam_report,
+)
+from pipeline import store
+from pipeline.cli import main
+from pipeline.compare import compare, meets
+from pipeline.records import Document, Figure
+from pipeline.write import atomic_output, dump_record
+
+
+def frame(figures: list[Figure]) -> pd.DataFrame:
+    return store.normalise_frame(pd.DataFrame([f.to_record() for f in figures]))
+
+
+def row(table: pd.DataFrame, **keys: str) -> pd.Series:
+    match = table
+    for name, value in keys.items():
+        match = match[match[name] == value]
+    assert len(match) == 1, f"{keys}: {len(match)} rows"
+    return match.iloc[0]
+
+
+def test_a_ratio_becomes_a_percent_and_a_count_stays_a_count():
+    table = compare(frame(corpus_figures()))
+
+    communes = row(table, province="Quảng Nam", metric="communes_with_propaganda", status="achieved")
+    trained = row(table, province="Quảng Nam", metric="people_trained")
+
+    assert (communes["unit"], communes["value"], communes["values"]) == ("percent", 75.0, "75")
+    assert communes["sources"] == "https://baoquangnam.vn/ket-qua-2023: 180/240"
+    assert (trained["unit"], trained["value"], trained["values"], trained["qualifier"]) == (
+        "count", 400.0, "> 400", "more_than")
+
+
+def test_a_rate_is_compared_only_with_rates_of_the_same_period():
+    doc = Document("rate", "tin/000.txt", "Đài phát thanh huyện phát 4 tin/ tháng về phòng, chống mại dâm.\n"
+                   "Năm 2020 phát 50 tin về phòng, chống mại dâm.")
+    where = {"province": "Ninh Thuận", "period": "2020"}
+    figures = [make_figure(doc, "4 tin/ tháng", 4.0, "propaganda_events", per="month", **where),
+               make_figure(doc, "50", 50.0, "propaganda_events", **where)]
+
+    units = set(compare(frame(figures))["unit"])
+
+    assert units == {"count", "count per month"}
+
+
+def test_two_documents_that_disagree_both_stay_flagged_as_a_conflict():
+    table = compare(frame(corpus_figures()))
+
+    courses = row(table, province="Quảng Nam", metric="training_courses", status="achieved")
+
+    assert bool(courses["conflict"]) is True
+    assert courses["values"] == "8; 9"
+    assert pd.isna(courses["value"])  # never averaged
+    assert (courses["evidence"], courses["documents"]) == (2, 2)
+    assert courses["sources"] == "https://baoquangnam.vn/ket-qua-2023: 8 | https://example.vn/tin/quang-nam: 9"
+
+
+def test_two_documents_that_agree_are_one_value_with_two_pieces_of_evidence():
+    again = Document("qnam-repost", "https://example.vn/dang-lai", "Tỉnh Quảng Nam tổ chức 8 lớp tập huấn năm 2023.")
+    repost = make_figure(again, "8", 8.0, "training_courses", province="Quảng Nam", period="2023")
+    table = compare(frame(quang_nam_report(QUANG_NAM_REPORT) + [repost]))
+
+    courses = row(table, province="Quảng Nam", metric="training_courses")
+
+    assert (bool(courses["conflict"]), courses["value"], courses["evidence"], courses["documents"]) == (
+        False, 8.0, 2, 2)
+
+
+def test_several_values_in_one_document_are_items_not_a_conflict():
+    doc = Document("qn-items", "qn.txt", "Tổ chức 04 lớp tập huấn và 06 lớp bồi dưỡng nghiệp vụ năm 2019.")
+    where = {"province": "Quảng Ninh", "period": "2019"}
+    figures = [make_figure(doc, "04", 4.0, "training_courses", **where),
+               make_figure(doc, "06", 6.0, "training_courses", **where)]
+
+    courses = row(compare(frame(figures)), metric="training_courses")
+
+    assert (bool(courses["conflict"]), courses["values"]) == (False, "4; 6")
+
+
+def test_a_target_says_whether_the_result_of_the_same_metric_and_unit_met_it():
+    table = compare(frame(corpus_figures()))
+
+    communes = row(table, province="Quảng Nam", metric="communes_with_propaganda", status="target")
+    courses = row(table, province="Quảng Nam", metric="training_courses", status="target")
+
+    assert (communes["values"], communes["result"], communes["target_result"]) == ("> 70", "75", "met")
+    assert (courses["values"], courses["result"], courses["target_result"]) == ("10", "8; 9", "not met")
+    assert table[table["status"] == "achieved"]["target_result"].isna().all()
+
+
+def test_a_target_without_a_result_in_its_unit_says_no_result():
+    plan = Document("sl-plan", "sl.txt", "Phấn đấu 100% cán bộ được tập huấn về phòng, chống mại dâm.")
+    report = Document("sl-report", "sl-kq.txt", "Đã tập huấn cho 350 cán bộ.")
+    where = {"province": "Sơn La", "period": "2019"}
+    figures = [make_figure(plan, "100%", 100.0, "people_trained", unit="percent", status="target", **where),
+               make_figure(report, "350", 350.0, "people_trained", **where)]
+
+    trained = row(compare(frame(figures)), status="target")
+
+    assert (trained["result"], trained["target_result"]) == (None, "no result")
+
+
+@pytest.mark.parametrize(
+    ("target", "target_qualifier", "result", "result_qualifier", "met"),
+    [
+        (70, "more_than", 75, "exact", True),    # Phấn đấu trên 70% … đạt 75%
+        (70, "more_than", 70, "exact", False),   # trên 70% is not reached by 70%
+        (70, "more_than", 70, "more_than", True),
+        (25, "at_least", 25, "exact", True),     # ít nhất 25% … đạt 25%
+        (10, "exact", 8, "exact", False),
+        (5, "at_most", 5, "exact", True),        # không quá 5 điểm
+        (5, "less_than", 5, "exact", False),     # dưới 5 điểm
+        (5, "less_than", 3, "exact", True),
+    ],
+)
+def test_meets_reads_both_qualifiers(target, target_qualifier, result, result_qualifier, met):
+    assert meets(target, target_qualifier, result, result_qualifier) is met
+
+
+def test_status_keeps_only_targets_but_still_judges_them():
+    table = compare(frame(corpus_figures()), status="target")
+
+    assert set(table["status"]) == {"target"}
+    assert set(table["target_result"]) == {"met", "not met"}
+
+
+def test_merged_rolls_provinces_up_into_their_2025_unit_and_adds_counts():
+    figures = quang_nam_report(QUANG_NAM_REPORT) + da_nang_report(DA_NANG_REPORT)
+    table = compare(frame(figures), merged=True)
+
+    courses = row(table, province="Đà Nẵng", metric="training_courses")
+
+    assert set(table["province"]) == {"Đà Nẵng"}
+    assert courses["former_provinces"] == "Quảng Nam; Đà Nẵng"
+    assert (bool(courses["conflict"]), courses["value"], courses["values"]) == (False, 14.0, "8 (Quảng Nam); 6")
+
+
+def test_merged_keeps_a_conflict_inside_a_former_province_and_judges_targets_by_their_own_province():
+    table = compare(frame(corpus_figures()), merged=True)
+
+    achieved = row(table, metric="training_courses", status="achieved")
+    target = row(table, metric="training_courses", status="target")
+
+    assert bool(achieved["conflict"]) is True and pd.isna(achieved["value"])
+    assert target["target_result"] == "not met"  # Quảng Nam's 10 against Quảng Nam's 8 and 9, not Đà Nẵng's 6
+
+
+def test_merged_maps_a_province_through_the_province_table_when_the_record_lacks_its_2025_unit():
+    doc = Document("nt", "nt.txt", "Tỉnh Ninh Thuận duy trì 4 tin/ tháng trên sóng phát thanh.")
+    figure = make_figure(doc, "4 tin/ tháng", 4.0, "propaganda_events", per="month", province="Ninh Thuận")
+
+    table = compare(frame([figure]), merged=True)
+
+    assert list(table["province"]) == ["Khánh Hòa"]
+
+
+def test_by_rejects_an_unknown_key():
+    with pytest.raises(ValueError, match="--by takes a comma list"):
+        compare(frame(corpus_figures()), by="province,colour")
+
+
+def test_the_command_reads_a_store_or_a_figures_file_and_writes_the_table(tmp_path: Path, capsys):
+    db = tmp_path / "solieu.duckdb"
+    docs = [QUANG_NAM_PLAN, QUANG_NAM_REPORT, QUANG_NAM_NEWS, DA_NANG_REPORT]
+    store.ingest(db, docs, extractor=corpus_extractor(), kind_of=kind_of, version="test")
+    figures_file = tmp_path / "figures.jsonl"
+    with atomic_output(figures_file) as out:
+        for figure in corpus_figures():
+            out.write(dump_record(figure.to_record()))
+
+    from_store = tmp_path / "from-store.csv"
+    from_file = tmp_path / "from-file.csv"
+    assert main(["compare", "--db", str(db), "--by", "province,metric,period", "-o", str(from_store)]) == 0
+    assert main(["compare", str(figures_file), "--merged", "-o", str(from_file)]) == 0
+
+    table = pd.read_csv(from_store)
+    assert list(table.columns[:5]) == ["province", "metric", "period", "status", "unit"]
+    assert len(table) == 6 and table["conflict"].sum() == 1
+    assert set(pd.read_csv(from_file)["province"]) == {"Đà Nẵng"}
+    assert "6 rows, 1 with conflicting sources" in capsys.readouterr().err
+
+
+def test_the_command_names_a_missing_store(tmp_path: Path, capsys):
+    assert main(["compare", "--db", str(tmp_path / "none.duckdb"), "-o", str(tmp_path / "t.csv")]) == 2
+    assert "none.duckdb: no such store" in capsys.readouterr().err
+    assert not (tmp_path / "t.csv").exists()
