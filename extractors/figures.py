@@ -50,12 +50,14 @@ def _style(text: str) -> str:
 def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
     """The figures of one sentence, with offsets into the document text."""
     text = doc.text
-    found = []
+    found: list[Figure] = []
     for quantity in numbers.find_quantities(text, sentence.start, sentence.end, _style(text)):
         reason = not_a_figure(text, quantity, sentence)
         if reason is None:
             _fix_locative_tren(text, quantity)
-            found.append(_figure(doc, sentence, quantity))
+            figure = _figure(doc, sentence, quantity)
+            figure.context["previous"] = found[-1] if found else None
+            found.append(figure)
     return found
 
 

@@ -95,6 +95,9 @@ def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]
         target = row[activity] if activity in row else lex["activity_metric"].get(activity)
         if target and (category not in lex["fixed"] or target == default):
             scores[target] += score
+    event = _event_before(figure) if category == "place" else None
+    if event in lex["place_after_event"]:
+        scores[lex["place_after_event"][event]] += lex["place_after_event_weight"]
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best, top = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -102,6 +105,15 @@ def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]
     if category == "none":
         confidence *= 0.6
     return best, round(min(0.99, confidence + 0.2), 3)
+
+
+def _event_before(figure: Figure) -> str | None:
+    """The category of the figure just before in the same clause: `03 cuộc hội thảo ... tại 03 địa bàn`."""
+    previous: Figure | None = figure.context.get("previous")
+    if previous is None or CLAUSE_BREAKS.search(figure.sentence, previous.end - figure.sentence_start,
+                                                 figure.start - figure.sentence_start):
+        return None
+    return counted_category(previous.counted, previous.unit)
 
 
 def classify(figures: list[Figure], doc: Document, kind: str | None = None) -> None:

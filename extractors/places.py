@@ -225,13 +225,23 @@ def url_provinces(source: str) -> list[str]:
     return found
 
 
+def lead_end(text: str, limit: int) -> int:
+    """End of the lead: the first sentence of the first non-empty line, which is usually the headline."""
+    start = len(text) - len(text.lstrip())
+    ends = [i for i in (text.find("\n", start), text.find(". ", start)) if i >= 0]
+    return min([start + limit, *ends])
+
+
 def document_scores(doc: Document) -> Counter[str]:
     """Evidence for each province: early, prefixed and headline mentions weigh more."""
     weights = rules()["document_weights"]
     scores: Counter[str] = Counter()
     body = doc.text[: body_end(doc.text)]
+    lead = lead_end(body, weights["lead_chars"])
     for mention in province_mentions(body):
         weight = weights["prefixed"] if mention.prefixed else weights["mention"]
+        if mention.start < lead:
+            weight += weights["lead_bonus"]
         if mention.start < weights["early_chars"]:
             weight += weights["early_bonus"]
         scores[mention.province] += weight
@@ -246,7 +256,10 @@ def document_province(doc: Document) -> str | None:
     """The province the document is about; None for a national text or an undecided one."""
     weights = rules()["document_weights"]
     ranked = document_scores(doc).most_common(2)
-    if not ranked or ranked[0][1] < weights["minimum"]:
+    body = doc.text[: body_end(doc.text)]
+    national = any(marker in body for marker in rules()["national_markers"])
+    minimum = weights["national_minimum"] if national else weights["minimum"]
+    if not ranked or ranked[0][1] < minimum:
         return None
     if len(ranked) > 1 and ranked[0][1] < weights["dominance"] * ranked[1][1]:
         return None

@@ -70,16 +70,16 @@ def metric_features(item: FigureInDocument) -> Blocks:
     """What is counted: local words, counted phrase, clause verbs, unit, kind, character n-grams."""
     figure = item.figure
     left, right, clause = _split_clause(item.tokens, figure.start, figure.end)
-    words = [f"U:{figure.unit}", f"Q:{figure.qualifier}", f"P:{figure.per}", f"K:{item.kind}"]
+    words = [f"U:{figure.unit}", f"Q:{figure.qualifier}", f"P:{figure.per}"]
     words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
     words += [f"L{i + 1}:{_norm(t.text)}" for i, t in enumerate(reversed(left[-2:]))]
     words += [f"R:{_norm(t.text)}" for t in right[:RIGHT_WINDOW]]
     words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
     words += _verb_features(left, clause)
     words += _counted_features(figure.counted)
-    words += _rule_features("RM", item.rule_metric)
     char_source = " ".join([figure.counted or ""] + [t.text for t in right[:3]])
-    return {"word": words, "char": char_ngrams(char_source)}
+    return {"word": words, "char": char_ngrams(char_source), "rule": _rule_features("RM", item.rule_metric),
+            "doc": [f"K:{item.kind}"]}
 
 
 def status_features(item: FigureInDocument) -> Blocks:
@@ -87,15 +87,14 @@ def status_features(item: FigureInDocument) -> Blocks:
     figure = item.figure
     left, _, clause = _split_clause(item.tokens, figure.start, figure.end)
     bucket = min(POSITION_BUCKETS - 1, figure.sentence_index * POSITION_BUCKETS // item.sentence_count)
-    words = [f"K:{item.kind}", f"POS:{bucket}", f"KPOS:{item.kind}:{bucket}", f"Q:{figure.qualifier}",
-             f"U:{figure.unit}"]
-    words += [f"S:{gram}" for gram in syllable_grams(figure.sentence)]
+    words = [f"S:{gram}" for gram in syllable_grams(figure.sentence)]
     words += [f"PV:{gram}" for text in item.previous for gram in syllable_grams(text)]
     words += [f"T:{gram}" for gram in syllable_grams(item.title)[:12]]
     words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
     words += _verb_features(left, clause)
-    words += _rule_features("RS", item.rule_status)
-    return {"word": words}
+    document = [f"K:{item.kind}", f"POS:{bucket}", f"KPOS:{item.kind}:{bucket}", f"Q:{figure.qualifier}",
+                f"U:{figure.unit}"]
+    return {"word": words, "doc": document, "rule": _rule_features("RS", item.rule_status)}
 
 
 def _rule_features(prefix: str, verdict: tuple[str, float] | None) -> list[str]:

@@ -42,8 +42,8 @@ class Task:
 
 
 TASKS = (
-    Task("metric", features.metric_features, lambda e: e.metric, {"word": 1.0, "char": 0.7}, 10.0),
-    Task("status", features.status_features, lambda e: e.status, {"word": 1.0}, 3.0),
+    Task("metric", features.metric_features, lambda e: e.metric, {"word": 1.0, "char": 0.7, "rule": 1.0, "doc": 0.3}, 10.0),
+    Task("status", features.status_features, lambda e: e.status, {"word": 0.5, "doc": 0.7, "rule": 1.5}, 3.0),
 )
 
 
