@@ -57,7 +57,7 @@ def money_noun(before: str) -> str | None:
 
 def noun_inside_span(span: str) -> str | None:
     """`4 tin/ tháng` → `tin`; `ít nhất một lần` → `lần`."""
-    rate = re.search(r"([^\W\d_]+)\s*/\s*[^\W\d_]+$", span)
+    rate = re.search(r"([^\W\d_]+(?:,?\s[^\W\d_]+){0,2})\s*/\s*[^\W\d_]+$", span)
     if rate:
         return rate.group(1)
     frequency = load_json("numbers.json")["frequency_words"]
@@ -91,7 +91,7 @@ def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
         token = following[index]
         if token.text in lex["phrase_stop_words"] or token.text[:1].isdigit():
             break
-        if token.text == ",":
+        if token.text == "," and words:
             nxt = following[index + 1] if index + 1 < len(following) else None
             if nxt is None or nxt.pos not in lex["noun_tags"] or nxt.text in lex["phrase_stop_words"]:
                 break

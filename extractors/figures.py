@@ -21,8 +21,8 @@ from pipeline.records import Document, Figure, Quantity, Sentence
 def _patterns() -> dict[str, re.Pattern[str]]:
     lex = load_json("figures.json")
 
-    def ending(words: list[str], tail: str = r"\s*$") -> re.Pattern[str]:
-        return re.compile(rf"(?<!\w)(?:{numbers._alternation(words)}){tail}")
+    def ending(words: list[str], tail: str = r"\s*$", flags: int = 0) -> re.Pattern[str]:
+        return re.compile(rf"(?<!\w)(?:{numbers._alternation(words)}){tail}", flags)
 
     def starting(words: list[str]) -> re.Pattern[str]:
         return re.compile(rf"^\s*(?:{numbers._alternation(words)})(?!\w)", re.IGNORECASE)
@@ -31,8 +31,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         "identifier": ending(lex["identifier_before"], r"(?:\s+số)?\s*$"),
         "team": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['team_nouns'])})(?:[\s,]+(?:{team_words}))*\s*$", re.IGNORECASE),
-        "phone": re.compile(rf"(?:{numbers._alternation(lex['phone_before'])})[^.;\n]{{0,25}}$"),
-        "date": ending(lex["date_before"]),
+        "phone": re.compile(rf"(?:{numbers._alternation(lex['phone_before'])})[\s:]*(?:số\s*)?[\s:]*$"),
+        "date": ending(lex["date_before"], flags=re.IGNORECASE),
+        "price": ending(lex["price_before"], r"(?:\s+[^\s\d]+){0,5}\s*$", re.IGNORECASE),
+        "comparison": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['comparison_in_clause'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
+        "count_after_team": starting(lex["count_after_team"]),
+        "list_joiner": re.compile(rf"^\s*(?:{numbers._alternation(lex['list_joiners'])})?\s*(?:[A-ZĐ][^\W\d_]*\s+)?$"),
         "duration": starting(lex["duration_after"]),
         "change_before": ending(lex["change_before"]),
         "change_after": re.compile(rf"^[^.;\n]{{0,25}}?(?:{numbers._alternation(lex['change_after'])})(?!\w)"),
@@ -51,8 +55,15 @@ def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
     """The figures of one sentence, with offsets into the document text."""
     text = doc.text
     found: list[Figure] = []
+    rejected_until = -1
     for quantity in numbers.find_quantities(text, sentence.start, sentence.end, _style(text)):
         reason = not_a_figure(text, quantity, sentence)
+        if reason is None and rejected_until >= 0 and _continues_list(text[rejected_until:quantity.start]):
+            reason = "list of non-figures"  # `phòng 203, 305 và 407`, `Quận 1, Quận 3 và Quận 10`
+        if reason is not None:
+            rejected_until = quantity.end
+            continue
+        rejected_until = -1
         if reason is None:
             _fix_locative_tren(text, quantity)
             figure = _figure(doc, sentence, quantity)
@@ -75,7 +86,9 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         return "year"
     checks = (
         ("identifier", p["identifier"].search(before)),
-        ("team name", q.qualifier == "exact" and p["team"].search(before)),
+        ("team name", q.qualifier == "exact" and p["team"].search(before) and not p["count_after_team"].search(after)),
+        ("price", p["price"].search(before)),
+        ("comparison", p["comparison"].search(before)),
         ("phone", p["phone"].search(before) or re.fullmatch(r"0\d{8,10}", raw.strip())),
         ("date", p["date"].search(before)),
         ("duration", q.unit == "count" and q.per is None and p["duration"].search(after)),
@@ -87,6 +100,35 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         if hit:
             return reason
     return None
+
+
+def drop_situation_noise(found: list[Figure]) -> list[Figure]:
+    """Counts of the setting, not of the work (`29 khu công nghiệp với hơn 1,2 triệu lao động`).
+
+    Runs after the counted phrase is known: a count of people, places or
+    nothing in particular, with no activity cue in its sentence and no event
+    before it, reports no part of the programme. Establishments and sex workers
+    stay: their mere number is a situation metric of the spec.
+    """
+    from extractors import metric  # the classifier's view of what is counted and done
+
+    kept = []
+    for figure in found:
+        category = metric.counted_category(figure.counted, figure.unit)
+        noisy = (
+            category in load_json("figures.json")["situation_noise_categories"]
+            and figure.unit in ("count", "ratio")
+            and not metric.has_activity(figure.sentence)
+            and metric.event_before(figure) is None
+        )
+        if not noisy:
+            kept.append(figure)
+    return kept
+
+
+def _continues_list(gap: str) -> bool:
+    """Only a joiner (`,`, `và`) and at most the repeated label lie between two numbers of one list."""
+    return len(gap) <= 12 and _patterns()["list_joiner"].match(gap) is not None
 
 
 def _number_start(q: Quantity) -> int:

@@ -82,6 +82,11 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     return dict(scores)
 
 
+def has_activity(text: str) -> bool:
+    """Does the text mention any work of the programme at all?"""
+    return any(pattern.search(text) for _, _, pattern in _activity_patterns())
+
+
 def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:
     """The metric the lexicon gives this figure, with a confidence from the score margin."""
     lex = _lexicon()
@@ -95,7 +100,7 @@ def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]
         target = row[activity] if activity in row else lex["activity_metric"].get(activity)
         if target and (category not in lex["fixed"] or target == default):
             scores[target] += score
-    event = _event_before(figure) if category == "place" else None
+    event = event_before(figure) if category == "place" else None
     if event in lex["place_after_event"]:
         scores[lex["place_after_event"][event]] += lex["place_after_event_weight"]
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
@@ -107,7 +112,7 @@ def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]
     return best, round(min(0.99, confidence + 0.2), 3)
 
 
-def _event_before(figure: Figure) -> str | None:
+def event_before(figure: Figure) -> str | None:
     """The category of the figure just before in the same clause: `03 cuộc hội thảo ... tại 03 địa bàn`."""
     previous: Figure | None = figure.context.get("previous")
     if previous is None or CLAUSE_BREAKS.search(figure.sentence, previous.end - figure.sentence_start,

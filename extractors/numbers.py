@@ -16,7 +16,7 @@ from functools import lru_cache
 from extractors.lexicon import load_json
 from pipeline.records import Quantity
 
-NOT_FIGURE_SHAPES = frozenset({"date", "time", "identifier", "list_number", "glued"})
+NOT_FIGURE_SHAPES = frozenset({"date", "time", "identifier", "list_number", "glued", "phone"})
 
 _DIGITS_VI = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+"
 _DIGITS_EN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+"
@@ -63,7 +63,8 @@ def grammar(style: str = "vi") -> Grammar:
         style=style,
         atom=re.compile(
             r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)"
-            r"|(?P<date>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?!\d))"
+            r"|(?P<date>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?!\d)|\d{1,2}/(?:19|20)\d{2}(?!\d))"
+            r"|(?P<phone>0\d{1,3}(?:[.\s]\d{2,4}){2,3}(?![\d.,]))"
             r"|(?P<identifier>\d+(?:/\d+)*/[^\W\d_][\w-]*)"
             rf"|(?P<number>{digits})",
             re.UNICODE,
@@ -76,7 +77,7 @@ def grammar(style: str = "vi") -> Grammar:
         ratio_tail=re.compile(rf"\s*/\s*({digits})(?![\d/]|[^\W\d_])"),
         qualifier=re.compile(rf"(?<!\w)({_alternation(qualifier_words)})(?:\s+(?:{fillers}))?\s+$", re.IGNORECASE),
         range_open=re.compile(rf"(?<!\w)(?:{_alternation(lex['range_openers'])})\s+$", re.IGNORECASE),
-        slash_rate=re.compile(rf"\s*([^\W\d_]+(?:\s[^\W\d_]+)?)?\s*/\s*({units})(?!\w)"),
+        slash_rate=re.compile(rf"\s*([^\W\d_]+(?:,?\s[^\W\d_]+){{0,2}})?\s*/\s*({units})(?!\w)"),
         frequency=re.compile(rf"\s+({_alternation(lex['frequency_words'])})(?!\w)"),
         inner_rate=re.compile(rf"\s+({units})\s+({digits}|{_alternation(list(lex['digits']))})\s+({_alternation(lex['frequency_words'])})(?!\w)"),
         rate_before=re.compile(rf"(?<!\w)(?:{_alternation(lex['rate_before'])})[,\s]+({units})(?!\w)", re.IGNORECASE),
@@ -197,12 +198,14 @@ def _is_list_number(text: str, start: int, end: int) -> bool:
 def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
     """Ratios, ranges, scale words, percent, money and rates that follow the digits."""
     tail = g.ratio_tail.match(text, q.end, limit)
-    if tail and q.value <= parse_digits(tail.group(1), g.style):
-        q.denominator = parse_digits(tail.group(1), g.style)
-        q.unit, q.rule, q.end = "ratio", "ratio", tail.end()
+    if tail:
+        q.end = tail.end()
         q.text = text[q.start:q.end]
-        return
-    if tail:  # a/b with a > b is not a share of a total: two separate counts
+        denominator = parse_digits(tail.group(1), g.style)
+        if q.value <= denominator and not _looks_like_day_month(text, q, tail, g):
+            q.denominator, q.unit, q.rule = denominator, "ratio", "ratio"
+        else:  # `26/6,` is a day and month; a/b with a > b is no share of a total
+            q.rule = "date" if _looks_like_day_month(text, q, tail, g) else "identifier"
         return
     _apply_scale(text, q, limit, g)
     rng = g.range_tail.match(text, q.end, limit)
@@ -224,6 +227,15 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
             q.rule = "money"
     q.text = text[q.start:q.end]
     _apply_rate(text, q, limit, g)
+
+
+def _looks_like_day_month(text: str, q: Quantity, tail: re.Match[str], g: Grammar) -> bool:
+    """`8/5, UBND ...`: a plausible day/month that no counted noun follows is a date, not a ratio."""
+    day, month = q.value, parse_digits(tail.group(1), g.style)
+    if not (1 <= day <= 31 and 1 <= month <= 12 and day.is_integer() and month.is_integer()):
+        return False
+    following = text[tail.end():tail.end() + 4].lstrip()
+    return not following[:1].isalpha()
 
 
 def _looks_like_years(low: float, high_raw: str, g: Grammar) -> bool:
@@ -287,6 +299,14 @@ def _extend_left(text: str, q: Quantity, g: Grammar) -> None:
     q.text = text[q.start:q.end]
 
 
+@lru_cache(maxsize=1)
+def _counters() -> tuple[str, ...]:
+    """Nouns that a number written in words must count: the counters plus every metric category noun."""
+    own = load_json("numbers.json")["word_number_needs"]["counters"]
+    categories = [cue for cues in load_json("metric.json")["categories"].values() for cue in cues]
+    return tuple(sorted(set(own) | set(categories), key=len, reverse=True))
+
+
 @lru_cache(maxsize=64)
 def qualifier_code(word: str) -> str:
     for code, words in load_json("numbers.json")["qualifiers"].items():
@@ -306,7 +326,9 @@ def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: 
             continue
         phrase = match.group()
         value = parse_words(phrase)
-        if value is None:
+        if value is None or re.match(r"\s*\d", text[match.end():match.end() + 3]):
+            continue  # `năm 2021` is a year, not five
+        if phrase.lower() in needs["ambiguous_alone"]:
             continue
         q = Quantity(match.start(), match.end(), phrase, value, rule="words")
         if phrase.lower() in lex["half"]:
@@ -327,8 +349,11 @@ def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: 
         _extend_left(text, q, g)
         qualified = q.start != had_span
         after = text[q.end:q.end + 30].lstrip().lower()
-        counts_something = any(after.startswith(c + " ") or after == c or after.startswith(c + ",")
-                               for c in needs["counters"]) or q.text.lower().endswith(tuple(lex["frequency_words"]))
+        counts_something = (
+            any(after.startswith(c + " ") or after == c or after.startswith(c + ",") for c in _counters())
+            or q.text.lower().endswith(tuple(lex["frequency_words"]))
+            or len(phrase.split()) > 1  # `hai mươi lăm` can only be a number
+        )
         blocked = q.unit != "percent" and any(after.startswith(w + " ") or after == w for w in needs["not_after"])
         if blocked or not (qualified or counts_something or q.unit == "percent"):
             continue

@@ -101,11 +101,20 @@ def clause_of(text: str, position: int, bounds: list[tuple[int, int]]) -> tuple[
     index = max(0, bisect.bisect_right(starts, position) - 1)
     start, end = bounds[index]
     if not start <= position < end:
-        start, end = position, position
-    separators = rules()["clause_separators"]
-    left = max((text.rfind(sep, start, position) + len(sep) for sep in separators if text.rfind(sep, start, position) >= 0), default=start)
-    rights = [text.find(sep, position, end) for sep in separators]
-    right = min((r for r in rights if r >= 0), default=end)
+        return position, position
+    return separated(text, start, end, position)
+
+
+def separated(text: str, start: int, end: int, position: int) -> tuple[int, int]:
+    """The piece of `text[start:end]` around `position` between clause separators (`;`)."""
+    left, right = start, end
+    for separator in rules()["clause_separators"]:
+        before = text.rfind(separator, start, position)
+        if before >= 0:
+            left = max(left, before + len(separator))
+        after = text.find(separator, position, end)
+        if after >= 0:
+            right = min(right, after)
     return left, right
 
 
@@ -116,7 +125,7 @@ def masked_spans(text: str, limit: int, bounds: list[tuple[int, int]]) -> list[t
         group = mask.get("extend_group")
         for match in pattern.finditer(text, 0, limit):
             end = match.end()
-            if group and match.group(group):
+            if group and match.group(group) is not None:
                 end = max(end, clause_of(text, match.start(), bounds)[1])
             spans.append((match.start(), end))
     return spans
@@ -244,6 +253,7 @@ class DocumentPeriods:
 
 
 def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
+    """Masks, expressions, "now" and the document's own period: once per document, for all its figures."""
     text = doc.text
     limit = body_end(text)
     bounds = sentence_bounds(text, sentences)
@@ -251,12 +261,13 @@ def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
     year, month = publication_date(doc)
     explicit = [y for e in expressions if e.kind in EXPLICIT_KINDS for y in e.explicit_years()]
     anchor = year if year is not None else max(explicit, default=None)
-    context = Context(anchor, month if year is not None else None, None)
-    context = Context(anchor, context.anchor_month, document_span(expressions, context))
+    relative_only = Context(anchor, month if year is not None else None, None)
+    context = Context(anchor, relative_only.anchor_month, document_span(expressions, relative_only))
     return DocumentPeriods(text, bounds, expressions, context, year)
 
 
 def is_situation(figure: Figure, clause: str) -> bool:
+    """A count of the situation (`hiện có ...`) is dated at "now", not over the reviewed period."""
     data = rules()
     if figure.metric in data["situation_metrics"]:
         return True
@@ -267,14 +278,12 @@ def is_situation(figure: Figure, clause: str) -> bool:
 def figure_clause(figure: Figure) -> tuple[int, int]:
     """Document offsets of the figure's clause, from its own sentence (not from any splitter)."""
     relative = max(0, figure.start - figure.sentence_start)
-    sentence = figure.sentence
-    left = max((sentence.rfind(sep, 0, relative) + len(sep) for sep in rules()["clause_separators"] if sentence.rfind(sep, 0, relative) >= 0), default=0)
-    rights = [sentence.find(sep, relative) for sep in rules()["clause_separators"]]
-    right = min((r for r in rights if r >= 0), default=len(sentence))
+    left, right = separated(figure.sentence, 0, len(figure.sentence), relative)
     return figure.sentence_start + left, figure.sentence_start + right
 
 
 def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | None:
+    """Own clause, then situation, then the last framing statement (not in a plan), then document, then publication."""
     start, end = figure_clause(figure)
     own = [e for e in periods.expressions if start <= e.start and e.end <= end]
     if own:

@@ -23,6 +23,7 @@ from typing import Any
 import underthesea
 
 from extractors.lexicon import CORPORA, LEXICONS, load_json
+from pipeline.normalise import place_tones
 from pipeline.records import Document, Figure, Sentence
 
 PROVINCES_CSV = CORPORA / "provinces.csv"
@@ -30,7 +31,8 @@ ADDRESS_DATA = Path(underthesea.__file__).parent / "address" / "data" / "mapping
 
 
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """Names in the form the extractors see texts in (NFC, canonical tone placement)."""
+    return place_tones(unicodedata.normalize("NFC", text))
 
 
 def fold(text: str) -> str:
@@ -40,7 +42,7 @@ def fold(text: str) -> str:
 
 
 def key(text: str) -> str:
-    """A spelling-proof key, so that `TP. Hồ Chí Minh` and `Hồ Chí Minh` can be compared."""
+    """A key blind to case, marks, spaces and punctuation, to pair provinces.csv names with the library's."""
     return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
@@ -58,7 +60,8 @@ def rules() -> dict[str, Any]:
 def canonical_table() -> dict[str, str]:
     """Canonical province (63 names of provinces.csv) → its province after the 2025 merger."""
     with open(PROVINCES_CSV, encoding="utf-8") as handle:
-        return {nfc(row["province"]): nfc(row["province_2025"]) for row in csv.DictReader(handle)}
+        return {unicodedata.normalize("NFC", row["province"]): unicodedata.normalize("NFC", row["province_2025"])
+                for row in csv.DictReader(handle)}
 
 
 @lru_cache(maxsize=1)
@@ -90,9 +93,10 @@ def strip_admin_prefix(name: str) -> str:
 @lru_cache(maxsize=1)
 def library_keys() -> dict[str, str]:
     """underthesea's old-province key → canonical province, matched through normalised names."""
+    _, inside, _ = prefix_patterns()
     canon_by_key: dict[str, str] = {}
     for name in canonical_table():
-        canon_by_key[key(strip_admin_prefix(name.replace("TP.", "Thành phố")))] = name
+        canon_by_key[key(inside.sub("", name))] = name
     for alias, name in hand_aliases().items():
         canon_by_key.setdefault(key(alias), name)
     mapping: dict[str, str] = {}
@@ -187,10 +191,46 @@ def province_mentions(text: str) -> list[Mention]:
         form = match.group()
         if form in not_places:
             continue
-        prefixed = bool(inside.match(form)) or bool(before.search(text[max(0, match.start() - 24):match.start()]))
+        prefixed = (bool(inside.match(form))
+                    or bool(before.search(text[max(0, match.start() - 24):match.start()]))
+                    or text.startswith(rules()["dateline_suffix"], match.end()))
         if form in prefix_only and not prefixed:
             continue
         found.append(Mention(form_index()[form], match.start(), match.end(), prefixed))
+    return found
+
+
+@lru_cache(maxsize=1)
+def unique_districts() -> dict[str, str]:
+    """District names that belong to one province only and name no province: evidence for that province.
+
+    A name listed in `not_places` (`Điện Biên Phủ`, the battle) counts only after a district prefix.
+    """
+    owners: dict[str, set[str]] = {}
+    for row in address_data()["ward_mapping"]:
+        province = library_keys().get(row["old_province_key"])
+        if province and row.get("old_district"):
+            owners.setdefault(strip_admin_prefix(nfc(row["old_district"])), set()).add(province)
+    provinces = set(form_index())
+    return {name: next(iter(held)) for name, held in owners.items()
+            if len(held) == 1 and name not in provinces and not name.startswith(tuple(rules()["admin_prefixes"]))}
+
+
+@lru_cache(maxsize=1)
+def unique_district_pattern() -> re.Pattern[str]:
+    return bounded(list(unique_districts()))
+
+
+def district_mentions(text: str) -> list[Mention]:
+    """Districts of a single province named in `text`; `prefixed` when written `quận X`, `thành phố X`."""
+    _, _, district_prefix = prefix_patterns()
+    table = unique_districts()
+    not_places = set(rules()["not_places"])
+    found: list[Mention] = []
+    for match in unique_district_pattern().finditer(text):
+        prefixed = bool(district_prefix.search(text[max(0, match.start() - 12):match.start()]))
+        if prefixed or match.group() not in not_places:
+            found.append(Mention(table[match.group()], match.start(), match.end(), prefixed))
     return found
 
 
@@ -232,6 +272,17 @@ def lead_end(text: str, limit: int) -> int:
     return min([start + limit, *ends])
 
 
+def mention_weight(mention: Mention, lead: int, kinds: tuple[str, str]) -> float:
+    """Weight of one mention: `kinds` names the (prefixed, bare) weights; the headline and the opening add."""
+    weights = rules()["document_weights"]
+    weight = weights[kinds[0]] if mention.prefixed else weights[kinds[1]]
+    if mention.start < lead:
+        weight += weights["lead_bonus"]
+    if mention.start < weights["early_chars"]:
+        weight += weights["early_bonus"]
+    return weight
+
+
 def document_scores(doc: Document) -> Counter[str]:
     """Evidence for each province: early, prefixed and headline mentions weigh more."""
     weights = rules()["document_weights"]
@@ -239,13 +290,10 @@ def document_scores(doc: Document) -> Counter[str]:
     body = doc.text[: body_end(doc.text)]
     lead = lead_end(body, weights["lead_chars"])
     for mention in province_mentions(body):
-        weight = weights["prefixed"] if mention.prefixed else weights["mention"]
-        if mention.start < lead:
-            weight += weights["lead_bonus"]
-        if mention.start < weights["early_chars"]:
-            weight += weights["early_bonus"]
-        scores[mention.province] += weight
-    for mention in province_mentions(doc.title or ""):
+        scores[mention.province] += mention_weight(mention, lead, ("prefixed", "mention"))
+    for mention in district_mentions(body):
+        scores[mention.province] += mention_weight(mention, lead, ("district_prefixed", "district"))
+    for mention in province_mentions(doc.title or "") + district_mentions(doc.title or ""):
         scores[mention.province] += weights["title"]
     for province in url_provinces(doc.source or ""):
         scores[province] += weights["url"]
@@ -285,7 +333,7 @@ def sentence_province(sentence: str, default: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class Districts:
-    """The districts of one province: short form → short form, and the names needing a prefix."""
+    """The districts of one province (short forms, one pattern) and the names that count only after a prefix."""
 
     pattern: re.Pattern[str] | None
     needs_prefix: frozenset[str]
@@ -293,7 +341,11 @@ class Districts:
 
 @lru_cache(maxsize=None)
 def districts_of(province: str) -> Districts:
-    """Districts before 2025 (underthesea's ward table); a name shared with a province needs `thành phố X`."""
+    """Districts before 2025 (underthesea's ward table).
+
+    A district named like a province (`Sơn La`) or like something else (`Điện Biên Phủ`) counts only
+    after a district prefix (`thành phố Sơn La`): bare, it is the province or the other thing.
+    """
     keys = {k for k, name in library_keys().items() if name == province}
     names: set[str] = set()
     for row in address_data()["ward_mapping"]:
@@ -301,8 +353,8 @@ def districts_of(province: str) -> Districts:
             names.add(strip_admin_prefix(nfc(row["old_district"])))
     if not names:
         return Districts(None, frozenset())
-    province_names = set(form_index())
-    return Districts(bounded(sorted(names)), frozenset(n for n in names if n in province_names))
+    ambiguous = set(form_index()) | set(rules()["not_places"])
+    return Districts(bounded(sorted(names)), frozenset(n for n in names if n in ambiguous))
 
 
 def sentence_locality(sentence: str, province: str | None) -> str | None:
@@ -323,7 +375,11 @@ def sentence_locality(sentence: str, province: str | None) -> str | None:
 
 
 def attach(figures: list[Figure], doc: Document, sentences: list[Sentence]) -> None:
-    """Set province, province_2025 and locality on each figure of one document."""
+    """Set province, province_2025 and locality on each figure of one document.
+
+    The figure's own sentence is all the figure-level rules read; `sentences` is part of the
+    stage interface and not needed here.
+    """
     if not figures:
         return
     default = document_province(doc)

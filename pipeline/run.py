@@ -7,7 +7,6 @@ Each stage is a plain function over plain records (`pipeline.records`).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import Any
 
 from extractors import context, figures, metric, periods, places, status
 from pipeline import normalise, parallel, segment
-from pipeline.read import Rejected, read_inputs
+from pipeline.progress import Progress
+from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
 from pipeline.records import Document, Figure
 from pipeline.write import atomic_output, dump_record
 
@@ -31,6 +31,7 @@ def extract_document(doc: Document) -> list[Figure]:
     kind = status.document_kind(work)
     for figure in found:
         context.attach_counted(figure)
+    found = figures.drop_situation_noise(found)
     metric.classify(found, work, kind)
     status.classify(found, work, sentences, kind)
     places.attach(found, work, sentences)
@@ -76,21 +77,33 @@ def run_extract(
     output: str | Path,
     errors_path: str | Path | None = None,
     workers: int = 1,
+    max_size: int = DEFAULT_MAX_SIZE,
+    progress: Progress | None = None,
 ) -> BatchResult:
-    """Extract every input into `output` (JSON Lines), rejected inputs into `errors_path`."""
+    """Extract every input into `output` (JSON Lines), rejected inputs into `errors_path`.
+
+    Each rejected input costs one line on stderr and one row in the errors file;
+    `progress` (none by default: library callers stay silent) shows the run on a terminal.
+    """
     result = BatchResult()
     errors_target = Path(errors_path) if errors_path else Path(f"{output}.errors.jsonl")
-    with atomic_output(output) as out:
-        for item, found in process(read_inputs(inputs), workers):
-            if isinstance(item, Rejected):
-                result.rejected.append(item)
-                print(f"solieu: {item.message()}", file=sys.stderr)
-                continue
-            result.documents += 1
-            result.figures += len(found)
-            for figure in found:
-                out.write(dump_record(figure.to_record()))
-    write_errors(result.rejected, errors_target)
+    progress = progress or Progress(quiet=True)
+    try:
+        with atomic_output(output) as out:
+            for item, found in process(read_inputs(inputs, max_size=max_size), workers):
+                if isinstance(item, Rejected):
+                    result.rejected.append(item)
+                    progress.error()
+                    progress.message(f"solieu: {item.message()}")
+                    continue
+                result.documents += 1
+                result.figures += len(found)
+                progress.document(len(found))
+                for figure in found:
+                    out.write(dump_record(figure.to_record()))
+            write_errors(result.rejected, errors_target)
+    finally:
+        progress.close()
     return result
 
 

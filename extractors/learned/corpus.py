@@ -279,13 +279,20 @@ def examples_of(gold: GoldDoc) -> list[Example]:
     ]
 
 
-def load_corpus(include_weak: bool = True) -> list[GoldDoc]:
-    """Every gold document used for training, seeds first, in a fixed order."""
-    docs = read_gold(SEEDS_GOLD, "seeds") + read_gold(HANDMADE_JSONL, "handmade")
-    if include_weak:
-        docs += read_gold(WEAK_JSONL, "weak")
-    docs += read_gold(REVIEW_JSONL, "review")
-    return docs
+def load_corpus(handmade: list[GoldDoc] | None = None) -> list[GoldDoc]:
+    """Every gold document used for training, seeds first, in a fixed order.
+
+    `handmade` given fresh from the markup wins over the converted file on disk.
+    Weak-label figures that people have since reviewed are dropped (the review wins).
+    """
+    handmade = read_gold(HANDMADE_JSONL, "handmade") if handmade is None else handmade
+    reviewed = read_gold(REVIEW_JSONL, "review")
+    keys = {(d.get("review_of", d["doc_id"]), *f.get("key", (f["start"], f["end"])))
+            for d in reviewed for f in d["figures"]}
+    weak = read_gold(WEAK_JSONL, "weak")
+    for doc in weak:
+        doc["figures"] = [f for f in doc["figures"] if (doc["doc_id"], f["start"], f["end"]) not in keys]
+    return read_gold(SEEDS_GOLD, "seeds") + handmade + weak + reviewed
 
 
 def warn(lines: Iterable[str]) -> None:

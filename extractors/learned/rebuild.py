@@ -45,7 +45,7 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     weak_docs, problems = weak.weak_labels(inputs, seeds + handmade)
     report.problems += problems
     corpus.write_gold(weak_docs, corpus.WEAK_JSONL)
-    docs = corpus.load_corpus()
+    docs = corpus.load_corpus(handmade)
     rows = train.prepare(train.examples(docs))
     report.figures_by_origin = dict(sorted(Counter(r.example.origin for r in rows).items()))
     _say(out, "training figures: " + ", ".join(f"{k} {v}" for k, v in report.figures_by_origin.items()))

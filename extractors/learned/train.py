@@ -42,7 +42,7 @@ class Task:
 
 
 TASKS = (
-    Task("metric", features.metric_features, lambda e: e.metric, {"word": 1.0, "char": 0.7, "rule": 1.0, "doc": 0.3}, 10.0),
+    Task("metric", features.metric_features, lambda e: e.metric, {"word": 1.0, "char": 0.7, "rule": 0.6, "doc": 0.3}, 30.0),
     Task("status", features.status_features, lambda e: e.status, {"word": 0.5, "doc": 0.7, "rule": 1.5}, 3.0),
 )
 
