@@ -60,18 +60,25 @@ def counted_category(counted: str | None, unit: str) -> str:
 
 
 def activity_scores(figure: Figure) -> dict[str, float]:
-    """Activity cues of the figure's clause, each weighted by its distance to the number."""
+    """Activity cues of the figure's clause, each weighted by its distance to the number.
+
+    The left side runs from the clause start to the number (the verb that governs
+    an object count); the right side from the number past the counted phrase up
+    to the next number (the predicate of a subject count, `51/56 xã không có tệ nạn`).
+    """
     lex = _lexicon()
-    sentence, offset = figure.sentence, figure.start - figure.sentence_start
-    end_offset = figure.context.get("counted_end", figure.end) - figure.sentence_start
+    sentence = figure.sentence
+    offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
+    counted_end = figure.context.get("counted_end", figure.end) - figure.sentence_start
     left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, 0, offset)), default=0)
-    right_break = CLAUSE_BREAKS.search(sentence, end_offset)
+    stop = re.compile(r"[;:\n]|\d")
+    right_break = stop.search(sentence, max(end_offset, counted_end))
     right_end = right_break.start() if right_break else len(sentence)
-    left = sentence[left_start:offset]
-    right_words = sentence[end_offset:right_end].split()[: int(lex["right_window_words"])]
-    right = " ".join(right_words)
+    counted_words = len(sentence[end_offset:counted_end].split())
+    right_words = sentence[end_offset:right_end].split()[: counted_words + int(lex["right_window_words"])]
     scores: dict[str, float] = defaultdict(float)
-    for text, factor, from_end in ((left, 1.0, True), (right, float(lex["right_factor"]), False)):
+    sides = ((sentence[left_start:offset], 1.0, True), (" ".join(right_words), float(lex["right_factor"]), False))
+    for text, factor, from_end in sides:
         masked = text
         for activity, weight, pattern in _activity_patterns():
             for match in pattern.finditer(masked):
@@ -82,6 +89,17 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     return dict(scores)
 
 
+def _about_sex_workers(figure: Figure, category: str) -> str:
+    """`hỗ trợ vay vốn cho 6 người` in a sentence about sex workers counts sex workers."""
+    rule = _lexicon()["sex_worker_mentions"]
+    if category != "people" or not figure.counted:
+        return category
+    if figure.counted.lower() not in rule["generic"]:
+        return category
+    before = figure.sentence[: figure.start - figure.sentence_start].lower()
+    return "sex_workers" if any(cue in before for cue in rule["cues"]) else category
+
+
 def has_activity(text: str) -> bool:
     """Does the text mention any work of the programme at all?"""
     return any(pattern.search(text) for _, _, pattern in _activity_patterns())
@@ -90,7 +108,7 @@ def has_activity(text: str) -> bool:
 def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:
     """The metric the lexicon gives this figure, with a confidence from the score margin."""
     lex = _lexicon()
-    category = counted_category(figure.counted, figure.unit)
+    category = _about_sex_workers(figure, counted_category(figure.counted, figure.unit))
     activities = activity_scores(figure)
     scores: dict[str, float] = defaultdict(float)
     default = lex["defaults"].get(category, "other")

@@ -62,8 +62,10 @@ def comparable(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_number(value: float) -> str:
+    """Thousands grouped by a thin space: neither `.` nor `,` (they swap roles in Vietnamese)."""
     if float(value).is_integer():
-        return f"{int(value)}"
+        text = f"{int(value)}"
+        return f"{int(value):,}".replace(",", "\u202f") if abs(value) >= 10_000 else text
     return f"{round(value, 1):g}"
 
 

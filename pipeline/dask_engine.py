@@ -17,19 +17,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.read import JSONL_SUFFIXES, TEXT_SUFFIXES, Rejected, document_from_json, read_text_file
-from pipeline.records import FIGURE_FIELDS, Document, Figure
+from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
+from pipeline.readers.base import size_text
+from pipeline.readers.decode import bom_encoding
+from pipeline.readers.jsonl import document_from_json
+from pipeline.readers.sniff import DOCUMENT_SUFFIXES, is_jsonl
+from pipeline.records import FIGURE_FIELDS, Document
 from pipeline.run import BatchResult, extract_or_reject, write_errors
 
 PARTITION_DOCUMENTS = 64  # documents per partition: seconds of work, well above Dask's per-task overhead
@@ -48,7 +53,7 @@ SCHEMA = pa.schema([(name, NON_STRING_FIELDS.get(name, pa.string())) for name in
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file as the user named it (for `source`) and where a worker opens it."""
+    """A file as the user named it (what `source` shows) and where a worker opens it."""
 
     shown: str
     location: str
@@ -56,10 +61,10 @@ class InputFile:
 
 @dataclass(frozen=True)
 class Partition:
-    """What one worker reads by itself: whole text files, or `lines` lines of a JSON Lines file."""
+    """What one worker reads by itself: whole files, or `lines` lines of a JSON Lines file."""
 
     number: int
-    texts: tuple[InputFile, ...] = ()
+    files: tuple[InputFile, ...] = ()
     jsonl: InputFile | None = None
     first_line: int = 1
     offset: int = 0
@@ -70,53 +75,64 @@ class Partition:
 
 
 def input_files(inputs: Iterable[str | Path]) -> Iterator[InputFile | Rejected]:
-    """The files `solieu extract` would read, in the same order (folders walked sorted)."""
+    """The files `read_inputs` would read, in its order: folders walked sorted, hidden files skipped."""
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
+                hidden = any(part.startswith((".", "~$")) for part in child.relative_to(path).parts)
+                if not hidden and (child.suffix.lower() in DOCUMENT_SUFFIXES or not child.suffix):
                     yield InputFile(str(child), str(child.resolve()))
-        elif path.exists():
+        elif path.is_file():
             yield InputFile(str(path), str(path.resolve()))
+        elif path.exists():
+            yield Rejected(str(path), "not a regular file")
         else:
             yield Rejected(str(path), "no such file or folder")
 
 
-def plan_partitions(inputs: Iterable[str | Path], size: int = PARTITION_DOCUMENTS) -> tuple[list[Partition], list[Rejected]]:
+def splittable_jsonl(path: Path) -> bool:
+    """A UTF-8 JSON Lines file, which can be cut at line boundaries (wide encodings are read whole)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.readline(DEFAULT_MAX_SIZE)
+    except OSError:  # the worker meets the same error and reports it
+        return False
+    marked = bom_encoding(head[:4])
+    return bool(head) and is_jsonl(head, path.suffix.lower()) and not (marked and marked[0] != "utf-8")
+
+
+def plan_partitions(
+    inputs: Iterable[str | Path], size: int = PARTITION_DOCUMENTS
+) -> tuple[list[Partition], list[Rejected]]:
     """Partitions of at most `size` documents each, in input order, and the inputs that do not exist."""
     partitions: list[Partition] = []
     rejected: list[Rejected] = []
-    texts: list[InputFile] = []
+    files: list[InputFile] = []
 
-    def flush_texts() -> None:
-        if texts:
-            partitions.append(Partition(len(partitions), texts=tuple(texts)))
-            texts.clear()
+    def flush_files() -> None:
+        if files:
+            partitions.append(Partition(len(partitions), files=tuple(files)))
+            files.clear()
 
     for item in input_files(inputs):
         if isinstance(item, Rejected):
             rejected.append(item)
-        elif Path(item.location).suffix.lower() in JSONL_SUFFIXES:
-            flush_texts()
-            for first_line, offset, lines in line_runs(Path(item.location), size):
-                partitions.append(Partition(len(partitions), jsonl=item, first_line=first_line, offset=offset, lines=lines))
+        elif splittable_jsonl(Path(item.location)):
+            flush_files()
+            for first, offset, lines in line_runs(Path(item.location), size):
+                partitions.append(Partition(len(partitions), jsonl=item, first_line=first, offset=offset, lines=lines))
         else:
-            texts.append(item)
-            if len(texts) == size:
-                flush_texts()
-    flush_texts()
+            files.append(item)
+            if len(files) == size:
+                flush_files()
+    flush_files()
     return partitions, rejected
 
 
 def line_runs(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
     """(first line number, byte offset, line count) of each run of `size` lines of a file."""
-    try:
-        handle = path.open("rb")
-    except OSError:  # the worker meets the same error and reports it
-        yield 1, 0, 1
-        return
-    with handle:
+    with path.open("rb") as handle:
         first, offset, count, position = 1, 0, 0, 0
         for count, line in enumerate(handle, start=1):
             position += len(line)
@@ -130,48 +146,60 @@ def line_runs(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
 # --- extraction, on a worker -------------------------------------------------
 
 
-def read_partition(partition: Partition) -> Iterator[Document | Rejected]:
+def read_partition(partition: Partition, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document | Rejected]:
     """The partition's documents, read on the worker, with sources as the user named them."""
-    for text in partition.texts:
-        yield shown_as(read_text_file(Path(text.location)), text)
+    for file in partition.files:
+        for item in read_file(Path(file.location), max_size):
+            yield shown_as(item, file)
     if partition.jsonl is not None:
-        yield from read_lines(partition)
+        yield from read_lines(partition, max_size)
 
 
 def shown_as(item: Document | Rejected, file: InputFile) -> Document | Rejected:
+    """The item as the local reader names it: the path as given, not the worker's absolute one."""
+    if item.source != file.location:
+        return item
     if isinstance(item, Rejected):
         return Rejected(file.shown, item.reason)
     return dataclasses.replace(item, source=file.shown)
 
 
-def read_lines(partition: Partition) -> Iterator[Document | Rejected]:
+def read_lines(partition: Partition, max_size: int) -> Iterator[Document | Rejected]:
+    """The partition's lines of a JSON Lines file, each read as `pipeline.readers.jsonl` reads it."""
     file = partition.jsonl
     assert file is not None
-    try:
-        handle = open(file.location, "rb")
-    except OSError as error:
-        yield Rejected(file.shown, f"cannot be read ({error.strerror})")
-        return
-    with handle:
+    with open(file.location, "rb") as handle:
         handle.seek(partition.offset)
         for number in range(partition.first_line, partition.first_line + partition.lines):
-            raw = handle.readline()
-            where = f"{file.shown}:{number}"
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as error:
-                yield Rejected(where, f"not UTF-8 text ({error.reason})")
-                continue
-            if line.strip():
-                yield document_from_json(line, where, file.shown)
+            yield from read_line(handle, number, file.shown, max_size)
 
 
-def write_partition(partition: Partition, folder: str) -> dict[str, Any]:
+def read_line(handle: IO[bytes], number: int, shown: str, max_size: int) -> Iterator[Document | Rejected]:
+    where = f"{shown}:{number}"
+    raw = handle.readline(max_size + 1)
+    if len(raw) > max_size and not raw.endswith(b"\n"):
+        while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
+            raw = handle.readline(1 << 16)
+        yield Rejected(where, f"line over the {size_text(max_size)} size limit")
+        return
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        return
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        yield Rejected(where, f"not UTF-8 text ({error.reason} at byte {error.start})")
+        return
+    yield document_from_json(line, where, shown)
+
+
+def write_partition(partition: Partition, folder: str, max_size: int = DEFAULT_MAX_SIZE) -> dict[str, Any]:
     """Extract one partition into `folder/part-NNNNN.parquet`; the counts and rejections go back."""
     records: list[dict[str, Any]] = []
     rejected: list[tuple[str, str]] = []
     documents = 0
-    for item in read_partition(partition):
+    for item in read_partition(partition, max_size):
         outcome = extract_or_reject(item)
         if isinstance(outcome, Rejected):
             rejected.append((outcome.source, outcome.reason))
@@ -195,7 +223,11 @@ def connect(scheduler: str | None, workers: int) -> Iterator[Any]:
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    quiet = logging.ERROR  # a cluster's start-up and shut-down chatter is not the user's business
+    logging.getLogger("distributed").setLevel(quiet)
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=quiet
+    ) as cluster:
         with Client(cluster) as client:
             yield client
 
@@ -206,6 +238,7 @@ def run_dask(
     errors_path: str | Path | None = None,
     workers: int = 1,
     scheduler: str | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
     partition_documents: int = PARTITION_DOCUMENTS,
 ) -> BatchResult:
     """Extract every input into the Parquet dataset folder `output`, rejected inputs into `errors_path`.
@@ -225,7 +258,7 @@ def run_dask(
         if partitions:
             with connect(scheduler, workers):
                 bag = db.from_sequence(partitions, npartitions=len(partitions))
-                summaries = bag.map(write_partition, str(staging.resolve())).compute()
+                summaries = bag.map(write_partition, str(staging.resolve()), max_size).compute()
             for summary in summaries:
                 result.documents += summary["documents"]
                 result.figures += summary["figures"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors import context, figures, metric, periods, places, status
+from extractors import classify, context, figures, periods, places, status
 from pipeline import normalise, parallel, segment
 from pipeline.progress import Progress
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
@@ -32,8 +32,7 @@ def extract_document(doc: Document) -> list[Figure]:
     for figure in found:
         context.attach_counted(figure)
     found = figures.drop_situation_noise(found)
-    metric.classify(found, work, kind)
-    status.classify(found, work, sentences, kind)
+    classify.classify(found, work, sentences, kind)
     places.attach(found, work, sentences)
     periods.attach(found, work, sentences, kind)
     for figure in found:

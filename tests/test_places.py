@@ -44,6 +44,9 @@ def test_every_province_of_the_table_is_found_in_the_library_data() -> None:
     ("Thừa Thiên Huế triển khai chương trình phòng, chống mại dâm.", "Thừa Thiên Huế"),
     ("Thành phố Huế kiểm tra các cơ sở lưu trú.", "Thừa Thiên Huế"),
     ("Trung tâm Công tác xã hội Quảng Nam hỗ trợ người bán dâm. Báo Quảng Nam đưa tin.", "Quảng Nam"),
+    ("Quảng Trị: Tập huấn cho cộng tác viên do Bộ Lao động - Thương binh và Xã hội tổ chức.", "Quảng Trị"),
+    ("Quận Ninh Kiều tăng cường truyền thông phòng, chống mại dâm tại khu nhà trọ.", "Cần Thơ"),
+    ("Phá đường dây mại dâm qua Zalo ở thành phố Vinh.", "Nghệ An"),
 ])
 def test_document_province_from_names_and_aliases(text: str, province: str) -> None:
     assert places.document_province(doc(text)) == province
@@ -54,6 +57,7 @@ def test_document_province_from_names_and_aliases(text: str, province: str) -> N
     "Kỷ niệm chiến thắng Điện Biên Phủ, các chiến sĩ được tặng quà.",
     "Đoàn viên học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",
     "Phong trào hòa bình của thanh niên được đẩy mạnh.",
+    "Sáng 20/6, tại Hà Nội, Bộ Lao động - Thương binh và Xã hội tổ chức hội nghị toàn quốc về phòng, chống mại dâm.",
 ])
 def test_a_national_text_or_a_name_that_is_no_place_gives_none(text: str) -> None:
     assert places.document_province(doc(text)) is None
@@ -120,7 +124,8 @@ def test_a_sentence_explicitly_about_another_province_takes_it(sentence: str, de
 
 def test_attach_sets_the_three_fields() -> None:
     text = ("Quảng Ninh đẩy mạnh công tác phòng, chống mại dâm. Mô hình trên địa bàn thành phố Hạ Long: "
-            "đã tiếp cận cho trên 905 lượt người lao động. Tại tỉnh Lào Cai, 90% xã tổ chức tuyên truyền.")
+            "đã tiếp cận cho trên 905 lượt người lao động. Tại tỉnh Lào Cai, 90% xã tổ chức tuyên truyền. "
+            "UBND tỉnh Quảng Ninh chỉ đạo nhân rộng mô hình.")
     first, second = figure_in(text, "trên 905"), figure_in(text, "90%")
     places.attach([first, second], doc(text), split_sentences(text))
     assert (first.province, first.province_2025, first.locality) == ("Quảng Ninh", "Quảng Ninh", "Hạ Long")

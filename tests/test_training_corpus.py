@@ -217,3 +217,17 @@ def test_targets_are_spread_across_codes(marks: list[Mark]) -> None:
 
 def test_all_three_kinds_occur(corpus: list[Doc]) -> None:
     assert {doc.kind for doc in corpus} == KINDS
+
+
+def test_converter_reads_every_document_and_figure(corpus: list[Doc]) -> None:
+    """The ML converter (number grammar) must accept every span this parser sees."""
+    learned = pytest.importorskip("extractors.learned.corpus")
+    docs, errors = learned.read_handmade(CORPUS_DIR)
+    assert errors == []
+    converted = {doc["doc_id"]: doc for doc in docs}
+    for doc in corpus:
+        gold = converted[doc.doc_id]
+        assert gold["text"] == doc.text
+        assert [(f["start"], f["end"], f["metric"], f["status"]) for f in gold["figures"]] == [
+            (m.start, m.end, m.metric, m.status) for m in doc.marks
+        ]

@@ -47,6 +47,9 @@ class FigureInDocument:
     # The rules' verdicts (label, confidence) for metric and status: the models learn when to trust them.
     rule_metric: tuple[str, float] | None = None
     rule_status: tuple[str, float] | None = None
+    # The figure just before it in the same sentence: `06 cuộc tuyên truyền ... tại 06 phường`
+    # counts places by the activity of the figure before.
+    before: FigureInDocument | None = None
 
 
 def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[FigureInDocument]:
@@ -63,6 +66,10 @@ def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[
         previous = [s.text for s in sentences[max(0, position - PREVIOUS_SENTENCES):position]]
         located.append(FigureInDocument(figure, kind, max(len(sentences), 1), previous, title,
                                         segment.tokenize(sentence)))
+    for item in located:
+        earlier = [o for o in located if o.figure.sentence_index == item.figure.sentence_index
+                   and o.figure.end <= item.figure.start]
+        item.before = max(earlier, key=lambda o: o.figure.start, default=None)
     return located
 
 
@@ -77,6 +84,10 @@ def metric_features(item: FigureInDocument) -> Blocks:
     words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
     words += _verb_features(left, clause)
     words += _counted_features(figure.counted)
+    if item.before is not None:
+        words += [f"PC0:{s}" for s in _syllables(item.before.figure.counted or "")[:1]]
+        if item.before.rule_metric is not None:
+            words.append(f"PM:{item.before.rule_metric[0]}")
     char_source = " ".join([figure.counted or ""] + [t.text for t in right[:3]])
     return {"word": words, "char": char_ngrams(char_source), "rule": _rule_features("RM", item.rule_metric),
             "doc": [f"K:{item.kind}"]}

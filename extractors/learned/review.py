@@ -150,8 +150,9 @@ def _reviewed(row: dict[str, str]) -> bool:
 
 # --- into the corpus -----------------------------------------------------------------------------
 
-def merge_corrections(corrections: Sequence[Correction], path: Path = corpus.REVIEW_JSONL) -> tuple[int, list[str]]:
+def merge_corrections(corrections: Sequence[Correction], path: Path | None = None) -> tuple[int, list[str]]:
     """Add or replace corrections by key in the review corpus; returns how many were stored."""
+    path = path or corpus.REVIEW_JSONL
     docs = corpus.read_gold(path, "review")
     placed: dict[tuple[str, int, int], tuple[dict, int]] = {}
     for doc in docs:

@@ -16,11 +16,10 @@ from pathlib import Path
 from pipeline.readers.base import DEFAULT_MAX_SIZE, Rejected, Unreadable, size_text, text_id
 from pipeline.readers.decode import declared_charset, decode_text
 from pipeline.readers.jsonl import read_jsonl
-from pipeline.readers.pdf import read_pdf
 from pipeline.readers.sniff import DOCUMENT_SUFFIXES, binary_kind, is_jsonl, text_kind
-from pipeline.readers.webpage import read_html
-from pipeline.readers.word import read_docx
 from pipeline.records import Document
+
+READER_FAILED = "reader failed"
 
 __all__ = ["DEFAULT_MAX_SIZE", "Rejected", "read_file", "read_inputs", "text_id"]
 
@@ -75,22 +74,34 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document
         yield Rejected(source, str(error))
     except OSError as error:
         yield Rejected(source, f"cannot be read ({error.strerror or error})")
+    except Exception as error:  # a reader's own bug on odd input must cost this file only
+        yield Rejected(source, f"{READER_FAILED} ({type(error).__name__}: {error})")
 
 
 def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document | Rejected:
     """One document from the bytes of a file, by the reader its content calls for."""
     try:
+        # The format readers are imported on first use: trafilatura, pypdf and python-docx
+        # take most of a second to load, which a batch of plain text should not pay.
         kind = binary_kind(data)
         if kind == "pdf":
+            from pipeline.readers.pdf import read_pdf
+
             return read_pdf(data, path)
         if kind == "docx":
+            from pipeline.readers.word import read_docx
+
             return read_docx(data, path, max_size)
         text = decode_text(data, declared_charset(data))
         if text_kind(text, path.suffix.lower()) == "html":
+            from pipeline.readers.webpage import read_html
+
             return read_html(text, path)
         return _plain_text(text, path)
     except Unreadable as error:
         return Rejected(str(path), str(error))
+    except Exception as error:  # a parser's own bug on odd input must cost this file only
+        return Rejected(str(path), f"{READER_FAILED} ({type(error).__name__}: {error})")
 
 
 def _plain_text(text: str, path: Path) -> Document:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.normalise import normalise
 
 DEFAULT_MAX_SIZE = 20 * 1000 * 1000  # bytes; a provincial report is well under 5 MB
+MAX_REASON = 300  # characters of a rejection reason
 KINDS = frozenset({"news", "plan", "report"})
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
@@ -27,6 +29,13 @@ class Rejected:
 
     source: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # A parser's message may span lines or run long; the errors file and stderr get one short line.
+        reason = " ".join(str(self.reason).split())
+        if len(reason) > MAX_REASON:
+            reason = reason[: MAX_REASON - 1] + "…"
+        object.__setattr__(self, "reason", reason)
 
     def message(self) -> str:
         return f"{self.source}: {self.reason}"
@@ -63,6 +72,16 @@ def iso_date(value: object) -> str | None:
         return dt.date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
+
+
+def clean_title(title: object) -> str | None:
+    """A title as people search for it: NFC, one line; None when there is none.
+
+    Titles are metadata, never offset into, so they can be normalised freely.
+    """
+    if not isinstance(title, str) or not title.strip():
+        return None
+    return unicodedata.normalize("NFC", " ".join(title.split()))
 
 
 def size_text(size: int) -> str:

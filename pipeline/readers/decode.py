@@ -25,6 +25,7 @@ BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 SNIFF_BYTES = 4096
+MIN_LATIN_SHARE = 0.95
 # Share of control characters (other than tab, newline, form feed...) above which
 # a decoded "text" is really binary data that happened to decode.
 MAX_CONTROL_SHARE = 0.005
@@ -91,7 +92,9 @@ def _decode(data: bytes, declared: str | None) -> str:
         return _strict(data[skip:], encoding)
     wide = utf16_without_bom(data)
     if wide:
-        return _strict(data, wide)
+        text = _without_bom(data, wide)
+        if text is not None:
+            return text
     if b"\x00" in data:
         raise Unreadable("binary file (NUL bytes), not text")
     utf8 = _utf8(data)
@@ -106,6 +109,23 @@ def _decode(data: bytes, declared: str | None) -> str:
     if best is None:
         raise Unreadable("not text in any known encoding (binary data?)")
     return str(best)
+
+
+def _without_bom(data: bytes, encoding: str) -> str | None:
+    """UTF-16 without a mark is taken only when it decodes to Latin-script text, as Vietnamese is:
+    binary data with zero bytes at every other position would otherwise pass as Chinese."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:SNIFF_BYTES]
+    latin = sum(1 for ch in sample if _is_latin_script(ch))
+    return text if latin >= MIN_LATIN_SHARE * len(sample) else None
+
+
+def _is_latin_script(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x250 or 0x300 <= code < 0x370 or 0x1E00 <= code < 0x1F00 or 0x2000 <= code < 0x20D0
 
 
 def _strict(data: bytes, encoding: str) -> str:

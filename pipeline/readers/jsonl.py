@@ -22,6 +22,16 @@ _CHUNK = 1 << 16
 
 
 def read_jsonl(path: Path, max_size: int) -> Iterator[Document | Rejected]:
+    """Every line's Document or Rejected; a file with no line at all is one Rejected."""
+    count = 0
+    for item in _read_lines(path, max_size):
+        count += 1
+        yield item
+    if count == 0:
+        yield Rejected(str(path), "JSON Lines file without a single line of JSON")
+
+
+def _read_lines(path: Path, max_size: int) -> Iterator[Document | Rejected]:
     with path.open("rb") as handle:
         marked = bom_encoding(handle.read(4))
         handle.seek(0)
@@ -77,9 +87,9 @@ def _lines(handle: IO[bytes], max_size: int) -> Iterator[tuple[int, bytes | None
 
 def document_from_json(line: str, where: str, path: str) -> Document | Rejected:
     try:
-        data = json.loads(line)
+        data = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as error:
-        return Rejected(where, f"broken JSON line ({error.msg} at column {error.colno})")
+        return Rejected(where, f"broken JSON line ({error.msg}: column {error.colno})")
     except RecursionError:
         return Rejected(where, "broken JSON line (nested too deeply)")
     if not isinstance(data, dict):

@@ -18,13 +18,16 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-from pipeline.readers.base import Unreadable
+from pipeline.readers.base import Unreadable, clean_title
 from pipeline.records import Document
 
 # pypdf logs each oddity of a damaged file; the reader reports one reason instead.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 _PAGE_NUMBER = re.compile(r"\s*[-–]?\s*\d{1,4}\s*(?:/\s*\d{1,4}\s*)?[-–]?\s*")
+# A line at least this share of the page's longest line was wrapped by the layout;
+# a shorter one ends its paragraph (a heading, a date line, a paragraph's last line).
+FULL_LINE = 0.75
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
 _SENTENCE_END = re.compile(r"[.!?:;…]['\")\]]?\s*$")
 _LIST_START = re.compile(r"\s*(?:[-–•+*]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}\.\s)")
@@ -41,7 +44,7 @@ def read_pdf(data: bytes, path: Path) -> Document:
         title = (reader.metadata.title if reader.metadata else None) or None
     except (PdfReadError, TypeError, ValueError, KeyError, AttributeError):
         pass
-    return Document(doc_id=path.stem, source=str(path), text=text, title=title.strip() if title else None)
+    return Document(doc_id=path.stem, source=str(path), text=text, title=clean_title(title))
 
 
 def _open(data: bytes) -> pypdf.PdfReader:
@@ -72,30 +75,33 @@ def _pages(reader: pypdf.PdfReader) -> list[str]:
     return texts
 
 
-def _page_lines(page: str) -> list[str]:
-    """Lines of a page; the runs of spaces that justified text leaves between words become one."""
+def _page_lines(page: str) -> list[tuple[str, bool]]:
+    """Lines of a page, each with whether it runs to the right margin (so its paragraph goes on).
+
+    The runs of spaces that justified text leaves between words become one space.
+    """
     page = page.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in page.split("\n")]
-    while lines and (not lines[0].strip() or _PAGE_NUMBER.fullmatch(lines[0])):
+    while lines and (not lines[0] or _PAGE_NUMBER.fullmatch(lines[0])):
         lines.pop(0)
-    while lines and (not lines[-1].strip() or _PAGE_NUMBER.fullmatch(lines[-1])):
+    while lines and (not lines[-1] or _PAGE_NUMBER.fullmatch(lines[-1])):
         lines.pop()
-    return lines
+    width = max((len(line) for line in lines), default=0)
+    return [(line, len(line) >= FULL_LINE * width) for line in lines]
 
 
-def reflow(lines: list[str]) -> str:
-    """Lines back into paragraphs: a break stays only after a sentence end, before a list item or at a blank line."""
+def reflow(lines: list[tuple[str, bool]]) -> str:
+    """Lines back into paragraphs: a line is joined to the one before only when that one ran
+    to the margin without ending a sentence, and the line itself does not start a list item."""
     out: list[str] = []
-    for line in lines:
-        if not out:
-            out.append(line.strip())
-            continue
-        previous = out[-1]
-        if not line.strip():
-            if previous:
+    previous_full = False
+    for line, full in lines:
+        if not line:
+            if out and out[-1]:
                 out.append("")
-        elif not previous or _SENTENCE_END.search(previous) or _LIST_START.match(line):
-            out.append(line.strip())
+        elif out and out[-1] and previous_full and not _SENTENCE_END.search(out[-1]) and not _LIST_START.match(line):
+            out[-1] = f"{out[-1]} {line}"
         else:
-            out[-1] = f"{previous} {line.strip()}"
+            out.append(line)
+        previous_full = full
     return "\n".join(out).strip()

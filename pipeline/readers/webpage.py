@@ -15,7 +15,7 @@ from pathlib import Path
 
 import trafilatura
 
-from pipeline.readers.base import Unreadable, iso_date
+from pipeline.readers.base import Unreadable, clean_title, iso_date
 from pipeline.records import Document
 
 # trafilatura and htmldate log every page they find poor; the reader reports
@@ -46,6 +46,6 @@ def read_html(page: str, path: Path) -> Document:
         # The article's own address when the page states it: that is the source a reader can check.
         source=(getattr(extracted, "url", None) or "").strip() or str(path),
         text=text,
-        title=(getattr(extracted, "title", None) or "").strip() or None,
+        title=clean_title(getattr(extracted, "title", None)),
         published=iso_date(getattr(extracted, "date", None)),
     )

@@ -18,7 +18,7 @@ from docx.oxml.table import CT_Row
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from pipeline.readers.base import Unreadable, size_text
+from pipeline.readers.base import Unreadable, clean_title, size_text
 from pipeline.records import Document
 
 MAIN_PART = "word/document.xml"
@@ -39,7 +39,7 @@ def read_docx(data: bytes, path: Path, max_size: int) -> Document:
     text = "\n".join(block for block in blocks if block.strip())
     if not text.strip():
         raise Unreadable("Word document with no text")
-    return Document(doc_id=path.stem, source=str(path), text=text, title=(title or "").strip() or None)
+    return Document(doc_id=path.stem, source=str(path), text=text, title=clean_title(title))
 
 
 def _check_package(data: bytes, max_size: int) -> None:
