@@ -58,36 +58,52 @@ def is_heading(sentence: Sentence) -> bool:
     return len(text) < 80 and not text.endswith((".", ";", ":")) and not text.startswith(("-", "+", "•"))
 
 
-def target_scopes(sentences: list[Sentence]) -> list[bool]:
-    """For each sentence, whether it lies inside a passage of goals."""
-    inside = False
-    flags: list[bool] = []
+def target_scopes(sentences: list[Sentence]) -> list[bool | None]:
+    """For each sentence: True inside a passage of goals, False inside a section of results, else None.
+
+    A heading opens a section (`2. Chỉ tiêu năm 2024` of goals, `I. Tình hình`
+    or `Kết quả năm 2022` of results); in running text, a goal (`phấn đấu`)
+    opens a passage that lasts until a sentence reports what was done.
+    """
+    state: bool | None = None
+    flags: list[bool | None] = []
     for sentence in sentences:
         text = sentence.text
-        heading = is_heading(sentence)
-        if heading:
-            inside = has(text, "strong_target") and not has(text, "results_headings")
-        elif inside and has(text, "scope_closers"):
-            inside = False
+        if is_heading(sentence):
+            if has(text, "results_headings"):
+                state = False
+            elif has(text, "strong_target") or has(_heading_words(text), "strong_target"):
+                state = True
+            else:
+                state = None
+        elif state and has(text, "scope_closers"):
+            state = None
         elif has(text, "strong_target") and not has(text, "achieved"):
-            inside = True
-        flags.append(inside)
+            state = True
+        flags.append(state)
     return flags
 
 
+def _heading_words(text: str) -> str:
+    return text.split(":", 1)[0]
+
+
 def rule_status(figure: Figure, doc: Document, sentences: list[Sentence], kind: str,
-                scopes: list[bool] | None = None) -> tuple[str, float]:
+                scopes: list[bool | None] | None = None) -> tuple[str, float]:
     """The rule's status for one figure, with its confidence."""
     scopes = scopes if scopes is not None else target_scopes(sentences)
     sentence = figure.sentence
     clause = _clause_of(figure)
     if has(clause, "strong_target"):
         return "target", 0.95
+    scope = scopes[figure.sentence_index] if 0 <= figure.sentence_index < len(scopes) else None
+    if scope is False:
+        return "achieved", 0.8
     if kind == "plan":
         if has(sentence, "past_rewrites_in_plan"):
             return "achieved", 0.7
         return "target", 0.9
-    if 0 <= figure.sentence_index < len(scopes) and scopes[figure.sentence_index]:
+    if scope:
         return "target", 0.8
     if _future_year(clause, doc):
         return "target", 0.8
