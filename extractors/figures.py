@@ -58,10 +58,11 @@ def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
     rejected_until = -1
     for quantity in numbers.find_quantities(text, sentence.start, sentence.end, _style(text)):
         reason = not_a_figure(text, quantity, sentence)
-        if reason is None and rejected_until >= 0 and _continues_list(text[rejected_until:quantity.start]):
+        if (reason is None and rejected_until >= 0 and quantity.unit == "count"
+                and quantity.qualifier == "exact" and _continues_list(text[rejected_until:quantity.start])):
             reason = "list of non-figures"  # `phòng 203, 305 và 407`, `Quận 1, Quận 3 và Quận 10`
         if reason is not None:
-            rejected_until = quantity.end
+            rejected_until = quantity.end if reason not in ("year", "date", "time") else -1
             continue
         rejected_until = -1
         if reason is None:

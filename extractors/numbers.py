@@ -64,7 +64,7 @@ def grammar(style: str = "vi") -> Grammar:
         atom=re.compile(
             r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)"
             r"|(?P<date>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?!\d)|\d{1,2}/(?:19|20)\d{2}(?!\d))"
-            r"|(?P<phone>0\d{1,3}(?:[.\s]\d{2,4}){2,3}(?![\d.,]))"
+            r"|(?P<phone>0\d{1,3}(?:[.\s]\d{2,4}){2,3}(?!\d|[.,]\d))"
             r"|(?P<identifier>\d+(?:/\d+)*/[^\W\d_][\w-]*)"
             rf"|(?P<number>{digits})",
             re.UNICODE,

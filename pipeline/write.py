@@ -26,11 +26,18 @@ def atomic_output(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     try:
         with handle:
             yield handle
+        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes it private; a result file is not
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def dump_record(record: dict[str, Any]) -> str:

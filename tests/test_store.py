@@ -226,3 +226,30 @@ def test_jsonl_export_is_the_extract_format(db: Path, tmp_path: Path):
 
     assert list(first) == list(FIGURE_FIELDS)
     assert first["text"] == "180/240" and first["denominator"] == 240.0 and first["per"] is None
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds"
+
+
+def test_the_commands_ingest_the_seeds_once_and_export_them(tmp_path: Path, capsys):
+    """End to end with the real extractor: every stored figure points into the stored text."""
+    from pipeline.cli import main
+
+    db = tmp_path / "solieu.duckdb"
+    assert main(["ingest", str(SEEDS), "--db", str(db)]) == 0
+    assert main(["ingest", str(SEEDS), "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert "5 added" in err and "0 added, 0 replaced, 0 refreshed, 5 unchanged" in err
+
+    documents = store.load_documents(db, text=True).set_index("doc_id")
+    plan = documents.loc["004_34ef264421f58d54"]
+    assert plan["kind"] == "plan" and plan["province"] == "Quảng Nam"
+    assert plan["text"] == (SEEDS / "004_34ef264421f58d54.txt").read_text(encoding="utf-8")
+    figures = store.load_figures(db)
+    assert len(figures) > 20
+    for _, figure in figures.iterrows():
+        assert documents.loc[figure["doc_id"], "text"][figure["start"]:figure["end"]] == figure["text"]
+
+    exported = tmp_path / "figures.parquet"
+    assert main(["export", "--db", str(db), "--format", "parquet", "-o", str(exported)]) == 0
+    pd.testing.assert_frame_equal(store.load_figures(exported), figures[list(FIGURE_FIELDS)])

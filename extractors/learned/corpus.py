@@ -224,6 +224,7 @@ def write_gold(docs: Iterable[GoldDoc], path: Path) -> int:
         for doc in docs:
             out.write(dump_record(doc))
             count += 1
+    path.chmod(0o644)  # a corpus file like any other in the repository
     return count
 
 

@@ -145,10 +145,12 @@ def save_models(models: Sequence[LinearModel], info: dict, directory: Path = MOD
         path = directory / f"{model.name}.npz"
         with atomic_output(path, "wb") as handle:
             np.savez_compressed(handle, **model.arrays())
+        path.chmod(0o644)  # shipped with the code: readable like any source file
         entries[model.name] = {"file": path.name, "sha256": sha256_of(path)}
     manifest = {"format": FORMAT, "models": entries, **info}
     with atomic_output(directory / MANIFEST) as handle:
         handle.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    (directory / MANIFEST).chmod(0o644)
     return directory / MANIFEST
 
 

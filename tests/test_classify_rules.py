@@ -1,0 +1,87 @@
+"""Counted noun, metric and status by the rules: one Vietnamese phrase in, one record out.
+
+These run the whole pipeline with rules alone (no learned model), so they show what the
+lexicons in `corpora/lexicons/` decide by themselves.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import classify
+from extractors.metric import lexicon_metric
+from pipeline.records import Document
+from pipeline.run import extract_document
+
+
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch):
+    monkeypatch.setattr(classify, "shipped_models", lambda: None)
+
+
+def figure_of(text: str, span: str, published: str | None = None):
+    figures = extract_document(Document(doc_id="t", source="t", text=text, published=published))
+    matching = [f for f in figures if f.text == span]
+    assert matching, f"{span!r} not among {[f.text for f in figures]}"
+    return matching[0]
+
+
+@pytest.mark.parametrize("text,span,counted", [
+    ("Đội đã tổ chức 04 lớp tập huấn, bồi dưỡng nghiệp vụ cho 269 thành viên.", "04", "lớp tập huấn"),
+    ("Có 51/56 xã, phường, thị trấn không có tệ nạn mại dâm.", "51/56", "xã, phường, thị trấn"),
+    ("Các ngành đã cấp phát hơn 1.500 cuốn tạp chí chuyên đề.", "hơn 1.500", "tạp chí chuyên đề"),
+    ("Xử lý 41 cơ sở với số tiền phạt nộp ngân sách là 135,8 triệu đồng.", "135,8 triệu đồng", "tiền phạt"),
+    ("Đăng tải 4 tin/ tháng trên báo tỉnh.", "4 tin/ tháng", "tin"),
+    ("Đã học nghề cho 12 người bán dâm.", "12", "người bán dâm"),
+    ("Ban hành hơn 50 thông báo về tình hình an ninh trật tự.", "hơn 50", "thông báo"),
+])
+def test_counted_noun_phrase(text, span, counted):
+    assert figure_of(text, span).counted == counted
+
+
+@pytest.mark.parametrize("text,span,metric", [
+    ("Tỉnh đã tổ chức 12 lớp tập huấn cho cán bộ cơ sở.", "12", "training_courses"),
+    ("Mở 4 lớp bồi dưỡng cho 230 cán bộ, hội viên.", "230", "people_trained"),
+    ("Tổ chức 35 buổi tuyên truyền cho hơn 4.000 lượt người dân.", "hơn 4.000", "people_reached"),
+    ("Tổ chức 35 buổi tuyên truyền cho hơn 4.000 lượt người dân.", "35", "propaganda_events"),
+    ("Có 120/125 xã, phường, thị trấn lành mạnh không có tệ nạn mại dâm.", "120/125", "communes_prostitution_free"),
+    ("100% xã, phường tổ chức tuyên truyền về phòng, chống mại dâm.", "100%", "communes_with_propaganda"),
+    ("Đội kiểm tra liên ngành thực hiện 18 đợt kiểm tra tại 230 lượt cơ sở kinh doanh dịch vụ.", "18", "inspections"),
+    ("Đội kiểm tra liên ngành thực hiện 18 đợt kiểm tra tại 230 lượt cơ sở kinh doanh dịch vụ.", "230", "establishments_inspected"),
+    ("Kiểm tra 186 lượt cơ sở, xử phạt 22 cơ sở với số tiền 365 triệu đồng.", "22", "violations_sanctioned"),
+    ("Kiểm tra 186 lượt cơ sở, xử phạt 22 cơ sở với số tiền 365 triệu đồng.", "365 triệu đồng", "fines_vnd"),
+    ("Công an tỉnh triệt phá 3 đường dây, khởi tố 9 đối tượng.", "3", "criminal_cases"),
+    ("Tiếp nhận, giải quyết 14 tin báo, tố giác về mại dâm.", "14", "reports_handled"),
+    ("Hỗ trợ học nghề, tạo việc làm cho 25 người bán dâm.", "25", "sex_workers_supported"),
+    ("Toàn tỉnh ước tính có khoảng 300 người bán dâm.", "khoảng 300", "sex_workers_recorded"),
+    ("Hiện có 1.250 cơ sở kinh doanh dịch vụ dễ phát sinh tệ nạn mại dâm.", "1.250", "establishments_at_risk"),
+    ("Duy trì 5 mô hình hỗ trợ giảm hại tại cộng đồng.", "5", "support_models"),
+    ("Có 9/9 huyện đã xây dựng kế hoạch phòng, chống mại dâm.", "9/9", "plans_issued"),
+    ("Kiện toàn 11 đội kiểm tra liên ngành cấp huyện.", "11", "teams_established"),
+    ("In và phát hành 5.000 tờ rơi tuyên truyền.", "5.000", "materials_distributed"),
+    ("Tổng kinh phí thực hiện là 620 triệu đồng.", "620 triệu đồng", "funding_vnd"),
+    ("Khoảng 60 người bán dâm hoạt động lén lút tại 4 phường của thành phố.", "4", "communes_with_prostitution"),
+])
+def test_metric_from_the_lexicon(text, span, metric):
+    assert figure_of(text, span).metric == metric
+
+
+@pytest.mark.parametrize("text,span,status", [
+    ("Năm 2024, tỉnh phấn đấu 95% xã, phường, thị trấn lành mạnh.", "95%", "target"),
+    ("Năm 2022, tỉnh đã tổ chức 40 buổi tuyên truyền.", "40", "achieved"),
+    ("Chỉ tiêu: kiểm tra ít nhất 150 lượt cơ sở kinh doanh dịch vụ.", "ít nhất 150", "target"),
+    ("Các địa phương tiếp tục duy trì mô hình tại 8 phường.", "8", "achieved"),
+    ("Kế hoạch phòng, chống mại dâm năm 2023\n1. Mục đích, yêu cầu\n2. Chỉ tiêu cụ thể\n- Trên 70% cán bộ được tập huấn.\n3. Tổ chức thực hiện",
+     "Trên 70%", "target"),
+    ("Kế hoạch năm 2023\nI. Tình hình năm 2022\nToàn tỉnh có 712 cơ sở kinh doanh dịch vụ nhạy cảm.\nII. Chỉ tiêu\n- Kiểm tra 100% cơ sở.",
+     "712", "achieved"),
+    ("Đến năm 2025, 100% cán bộ được tập huấn.", "100%", "target"),
+])
+def test_status(text, span, status):
+    assert figure_of(text, span, published="2022-12-01").status == status
+
+
+def test_lexicon_gives_a_confidence_between_zero_and_one():
+    figure = figure_of("Tỉnh đã tổ chức 12 lớp tập huấn.", "12")
+    metric, confidence = lexicon_metric(figure)
+    assert metric == "training_courses" and 0 < confidence <= 1
