@@ -357,6 +357,8 @@ def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: 
         blocked = q.unit != "percent" and any(after.startswith(w + " ") or after == w for w in needs["not_after"])
         if blocked or not (qualified or counts_something or q.unit == "percent"):
             continue
+        if any(s < q.end and q.start < e for s, e in taken):  # its extensions reach into another number
+            continue
         found.append(q)
         taken.append((q.start, q.end))
     return found

@@ -23,6 +23,7 @@ import altair as alt
 import jinja2
 import pandas as pd
 
+from pipeline.nlp import cue_pieces
 from pipeline.compare import compare, format_value
 from pipeline.store import DEFAULT_DB, document_texts, load_documents, load_figures, plain_records
 from pipeline.write import atomic_output
@@ -51,6 +52,15 @@ class Evidence:
     before: str
     number: str
     after: str
+
+    @property
+    def before_pieces(self) -> list[tuple[str, str | None]]:
+        """The words before the number, with the cues (goal, result, qualifier, period) spaCy marks."""
+        return cue_pieces(self.before)
+
+    @property
+    def after_pieces(self) -> list[tuple[str, str | None]]:
+        return cue_pieces(self.after)
 
 
 @dataclass

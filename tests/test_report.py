@@ -72,7 +72,14 @@ def test_every_figure_is_shown_in_its_sentence_with_the_number_marked(report: Pa
     marks = re.findall(r"<mark>(.*?)</mark>", page)
 
     assert sorted(marks) == sorted(["trên 70%", "10", "180/240", "8", "hơn 400", "9", "6", "12"])
-    assert "Năm 2023, <mark>180/240</mark> xã, phường, thị trấn của tỉnh Quảng Nam" in page
+    without_cues = re.sub(r'<span class="cue [^"]*" title="[^"]*">(.*?)</span>', r"\1", page)
+    assert "Năm 2023, <mark>180/240</mark> xã, phường, thị trấn của tỉnh Quảng Nam" in without_cues
+
+
+def test_cue_words_beside_the_number_are_marked_by_their_kind(report: Path):
+    page = report.read_text(encoding="utf-8")
+
+    assert '<span class="cue cue-period" title="period">Năm 2023</span>, <mark>180/240</mark>' in page
 
 
 def test_sources_are_linked_and_only_safe_links_are_made(report: Path):

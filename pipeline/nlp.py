@@ -1,0 +1,94 @@
+"""A spaCy view of a sentence: underthesea's words as tokens, cues as spans.
+
+spaCy holds what the report shows beside a figure — the cue words that made it
+a goal or a result, its qualifier, its period — as span groups over a `Doc`
+built from underthesea's word segments (words and spaces, so character offsets
+hold). The cue patterns are data (`corpora/lexicons/cue_patterns.jsonl`,
+spaCy SpanRuler patterns); numbers themselves are found on the raw text by
+`extractors.numbers`, which is far cheaper than building a Doc for every sentence.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from extractors.lexicon import LEXICONS
+from pipeline.records import Sentence
+from pipeline.segment import tokenize
+
+CUES = "cues"
+
+
+class UndertheseaTokenizer:
+    """spaCy tokenizer whose tokens are underthesea's word segments (`tập huấn` is one token)."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        tokens = tokenize(Sentence(0, len(text), text))
+        words = [t.text for t in tokens]
+        spaces = [tokens[i].end < (tokens[i + 1].start if i + 1 < len(tokens) else len(text)) for i in range(len(tokens))]
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if doc.text != text:  # leading or repeated white space: keep the text exact with whitespace tokens
+            words = _exact_words(text, tokens)
+            return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        return doc
+
+
+def _exact_words(text: str, tokens: list) -> list[str]:
+    """Words plus the white space between them as tokens of their own, so that `doc.text == text`."""
+    words: list[str] = []
+    cursor = 0
+    for token in tokens:
+        if token.start > cursor:
+            words.append(text[cursor:token.start])
+        words.append(token.text)
+        cursor = token.end
+    if cursor < len(text):
+        words.append(text[cursor:])
+    return words
+
+
+@lru_cache(maxsize=1)
+def language() -> Language:
+    """A blank pipeline with the underthesea tokenizer and a SpanRuler of cue patterns."""
+    nlp = spacy.blank("xx")  # its vocabulary computes LOWER, SHAPE ... that the patterns match on
+    nlp.tokenizer = UndertheseaTokenizer(nlp.vocab)
+    ruler = nlp.add_pipe("span_ruler", config={"spans_key": CUES, "phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(list(srsly.read_jsonl(LEXICONS / "cue_patterns.jsonl")))
+    return nlp
+
+
+def cue_pieces(text: str) -> list[tuple[str, str | None]]:
+    """The text cut into pieces, each with the label of the cue it is (or None): what the report marks."""
+    if not text.strip():
+        return [(text, None)] if text else []
+    lead = len(text) - len(text.lstrip())
+    doc = language()(text.strip())
+    pieces: list[tuple[str, str | None]] = []
+    cursor = 0
+    for span in sorted(_non_overlapping(doc.spans[CUES]), key=lambda s: s.start_char):
+        start, end = lead + span.start_char, lead + span.end_char
+        if start > cursor:
+            pieces.append((text[cursor:start], None))
+        pieces.append((text[start:end], span.label_))
+        cursor = end
+    if cursor < len(text):
+        pieces.append((text[cursor:], None))
+    return pieces
+
+
+def _non_overlapping(spans) -> list:  # type: ignore[no-untyped-def]
+    chosen, taken = [], set()
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if not taken.intersection(range(span.start, span.end)):
+            chosen.append(span)
+            taken.update(range(span.start, span.end))
+    return chosen

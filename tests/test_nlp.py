@@ -1,0 +1,29 @@
+"""The spaCy view of a sentence: underthesea words as tokens, cue patterns from data as spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp import cue_pieces, language
+
+
+def test_tokens_are_underthesea_words_and_the_text_is_kept():
+    doc = language()("Đội đã tổ chức 04 lớp tập huấn")
+    assert [t.text for t in doc] == ["Đội", "đã", "tổ chức", "04", "lớp", "tập huấn"]
+    assert doc.text == "Đội đã tổ chức 04 lớp tập huấn"
+
+
+@pytest.mark.parametrize("text,cue,label", [
+    ("Năm 2024, tỉnh phấn đấu ", "phấn đấu", "goal"),
+    ("Cụ thể, trong năm 2019, tỉnh ", "năm 2019", "period"),
+    ("các xã tổ chức tuyên truyền đến năm 2025.", "đến năm 2025", "goal"),
+    ("Tỉnh đã tổ chức ", "đã", "result"),
+    ("tư vấn cho ít nhất ", "ít nhất", "qualifier"),
+])
+def test_cues_are_marked(text, cue, label):
+    assert (cue, label) in cue_pieces(text)
+
+
+@pytest.mark.parametrize("text", ["", " ", " cuộc  kiểm tra,  đã hoàn thành", "<script>alert(1)</script> đã"])
+def test_pieces_put_back_together_give_the_text(text):
+    assert "".join(piece for piece, _ in cue_pieces(text)) == text
