@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
 from extractors import periods, status
 from pipeline.records import Document, Figure
 from pipeline.segment import split_sentences
+from gold_helpers import gold_documents, gold_figures
 
-GOLD = Path(__file__).resolve().parents[1] / "corpora" / "gold" / "seeds.gold.jsonl"
 FILLER = "Các ngành, các cấp phối hợp chặt chẽ trong công tác phòng, chống mại dâm trên địa bàn. " * 5
 
 
@@ -120,11 +118,6 @@ def test_years_in_the_headlines_of_other_articles_do_not_count() -> None:
     assert period_of(text, "10") is None
 
 
-def gold_documents() -> list[dict]:
-    with GOLD.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def gold_accuracy(published_from_gold: bool) -> tuple[int, int]:
     """(right, total) periods over every gold figure, each built from its gold span and sentence."""
     right = total = 0
@@ -132,12 +125,7 @@ def gold_accuracy(published_from_gold: bool) -> tuple[int, int]:
         published = data["published"] if published_from_gold else None
         doc = Document(data["doc_id"], data["source"], data["text"], published=published)
         sentences = split_sentences(data["text"])
-        pairs = []
-        for gold in data["figures"]:
-            sentence = next(s for s in sentences if s.start <= gold["start"] < s.end)
-            pairs.append((gold, Figure(data["doc_id"], data["source"], gold["start"], gold["end"], gold["text"],
-                                       sentence.text, gold["value"], status=gold["status"], metric=gold["metric"],
-                                       sentence_start=sentence.start, sentence_index=sentence.index)))
+        pairs = gold_figures(data)
         periods.attach([f for _, f in pairs], doc, sentences, status.document_kind(doc))
         right += sum(figure.period == gold["period"] for gold, figure in pairs)
         total += len(pairs)

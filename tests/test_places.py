@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
 from extractors import places
 from pipeline.records import Document, Figure
 from pipeline.segment import split_sentences
+from gold_helpers import gold_documents, gold_figures
 
-GOLD = Path(__file__).resolve().parents[1] / "corpora" / "gold" / "seeds.gold.jsonl"
 BODY = "Công tác phòng, chống mại dâm trên địa bàn đạt nhiều kết quả, các ngành phối hợp chặt chẽ. " * 6
 
 
@@ -130,23 +128,6 @@ def test_attach_sets_the_three_fields() -> None:
     places.attach([first, second], doc(text), split_sentences(text))
     assert (first.province, first.province_2025, first.locality) == ("Quảng Ninh", "Quảng Ninh", "Hạ Long")
     assert (second.province, second.province_2025, second.locality) == ("Lào Cai", "Lào Cai", None)
-
-
-def gold_documents() -> list[dict]:
-    with GOLD.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def gold_figures(data: dict) -> list[tuple[dict, Figure]]:
-    """A Figure from each gold span, with its sentence from the project's splitter."""
-    sentences = split_sentences(data["text"])
-    pairs = []
-    for gold in data["figures"]:
-        sentence = next(s for s in sentences if s.start <= gold["start"] < s.end)
-        pairs.append((gold, Figure(data["doc_id"], data["source"], gold["start"], gold["end"], gold["text"],
-                                   sentence.text, gold["value"], status=gold["status"], metric=gold["metric"],
-                                   sentence_start=sentence.start, sentence_index=sentence.index)))
-    return pairs
 
 
 def test_gold_seeds_document_province_locality_and_province_of_every_figure() -> None:

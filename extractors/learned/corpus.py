@@ -200,19 +200,16 @@ def read_gold(path: Path, origin: str) -> list[GoldDoc]:
     """Gold-format documents of a JSON Lines file, each figure tagged with `origin` if untagged."""
     if not path.exists():
         return []
+    from pipeline.read import json_lines
+
     docs = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise CorpusError(f"{path}:{number}: broken JSON line ({error.msg})") from error
-            doc.setdefault("origin", origin)
-            for figure in doc.get("figures", []):
-                figure.setdefault("origin", doc["origin"])
-            docs.append(doc)
+    for _, doc, problem in json_lines(path):
+        if problem:
+            raise CorpusError(problem)
+        doc.setdefault("origin", origin)
+        for figure in doc.get("figures", []):
+            figure.setdefault("origin", doc["origin"])
+        docs.append(doc)
     return docs
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from extractors.learned import corpus
 from pipeline import segment
 from pipeline.read import Rejected, read_inputs
 from pipeline.records import Document
+from pipeline.read import json_lines
 from pipeline.write import atomic_output
 
 COLUMNS = ("doc_id", "start", "end", "confidence", "sentence", "figure", "counted", "metric", "status",
@@ -56,18 +56,12 @@ class Correction:
 def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Figure records of a `solieu extract` output, and one line per unusable line."""
     records, problems = [], []
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                problems.append(f"{path}:{number}: broken JSON line ({error.msg})")
-                continue
-            if not isinstance(record, dict) or any(k not in record for k in ("doc_id", "start", "end")):
-                problems.append(f"{path}:{number}: not a figure record (needs doc_id, start, end)")
-                continue
+    for number, record, problem in json_lines(path):
+        if problem:
+            problems.append(problem)
+        elif not isinstance(record, dict) or any(k not in record for k in ("doc_id", "start", "end")):
+            problems.append(f"{path}:{number}: not a figure record (needs doc_id, start, end)")
+        else:
             records.append(record)
     return records, problems
 
