@@ -25,9 +25,11 @@ def extract_document(doc: Document) -> list[Figure]:
     norm = normalise.normalise(doc.text)
     work = Document(doc.doc_id, doc.source, norm.text, doc.title, doc.published, doc.kind)
     sentences = segment.split_sentences(work.text)
+    body_end = places.body_end(work.text)  # past it: tags and other articles' headlines
     found: list[Figure] = []
     for sentence in sentences:
-        found.extend(figures.find_figures(work, sentence))
+        if sentence.start < body_end:
+            found.extend(figures.find_figures(work, sentence))
     kind = status.document_kind(work)
     for figure in found:
         context.attach_counted(figure)

@@ -70,3 +70,16 @@ def test_output_is_deterministic(tmp_path):
     for name in ("a.jsonl", "b.jsonl"):
         assert solieu("extract", seed, "-o", str(tmp_path / name)).returncode == 0
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_headlines_of_other_articles_after_the_body_are_not_figures_of_this_one():
+    from pipeline.records import Document
+    from pipeline.run import extract_document
+
+    text = ("Tỉnh Hà Tĩnh đã tổ chức 12 lớp tập huấn cho 300 cán bộ làm công tác phòng, chống mại dâm.\n"
+            "Các địa phương tiếp tục tuyên truyền tại cơ sở.\n"
+            "Tin khác\n"
+            "Hà Nội: xử phạt 20 cơ sở karaoke vi phạm\n"
+            "Đà Nẵng tổ chức 15 buổi tuyên truyền cho công nhân\n")
+    found = extract_document(Document(doc_id="t", source="t", text=text))
+    assert [f.text for f in found] == ["12", "300"]
