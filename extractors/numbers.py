@@ -213,8 +213,6 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
         high = parse_digits(rng.group(1), g.style)
         if high > q.value:
             q.value_high, q.end, q.rule = high, rng.end(), "range"
-            if q.value >= 1000 or high >= 1000:  # `2016 - 2020`: years are left to the period stage
-                pass
             _apply_scale(text, q, limit, g, high=True)
     pct = g.percent.match(text, q.end, limit)
     if pct:
@@ -317,48 +315,60 @@ def qualifier_code(word: str) -> str:
 
 def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: list[Quantity]) -> list[Quantity]:
     """Numbers written in words, kept only where they count something (see numbers.json)."""
-    lex = load_json("numbers.json")
-    needs = lex["word_number_needs"]
     taken = [(q.start, q.end) for q in digits_found]
     found: list[Quantity] = []
     for match in g.words.finditer(text, start, end):
-        if any(s < match.end() and match.start() < e for s, e in taken):
+        if _overlaps(match.start(), match.end(), taken):
             continue
-        phrase = match.group()
-        value = parse_words(phrase)
-        if value is None or re.match(r"\s*\d", text[match.end():match.end() + 3]):
-            continue  # `năm 2021` is a year, not five
-        if phrase.lower() in needs["ambiguous_alone"]:
-            continue
-        q = Quantity(match.start(), match.end(), phrase, value, rule="words")
-        if phrase.lower() in lex["half"]:
-            q.unit = "percent"
-        before = text[max(0, match.start() - 40):match.start()]
-        if re.search(rf"(?<!\w)(?:{_alternation(lex['vague_before'])})\s+$", before, re.IGNORECASE):
-            continue
-        inner = g.inner_rate.match(text, q.end, end)
-        if inner:  # `một tháng một lần`: the rate's period, then the count
-            second = inner.group(2)
-            q.value = parse_words(second) or parse_digits(second, g.style) if not second[0].isdigit() else parse_digits(second, g.style)
-            q.per = lex["rate_units"][inner.group(1)]
-            q.end = inner.end()
-            q.text = text[q.start:q.end]
-        else:
-            _extend_right(text, q, end, g)
-        had_span = q.start
-        _extend_left(text, q, g)
-        qualified = q.start != had_span
-        after = text[q.end:q.end + 30].lstrip().lower()
-        counts_something = (
-            any(after.startswith(c + " ") or after == c or after.startswith(c + ",") for c in _counters())
-            or q.text.lower().endswith(tuple(lex["frequency_words"]))
-            or len(phrase.split()) > 1  # `hai mươi lăm` can only be a number
-        )
-        blocked = q.unit != "percent" and any(after.startswith(w + " ") or after == w for w in needs["not_after"])
-        if blocked or not (qualified or counts_something or q.unit == "percent"):
-            continue
-        if any(s < q.end and q.start < e for s, e in taken):  # its extensions reach into another number
+        q = _word_quantity(text, match, end, g)
+        if q is None or _overlaps(q.start, q.end, taken):  # its extensions may reach into another number
             continue
         found.append(q)
         taken.append((q.start, q.end))
     return found
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _word_quantity(text: str, match: re.Match[str], end: int, g: Grammar) -> Quantity | None:
+    """One number in words with its extensions, or None when the words count nothing."""
+    lex = load_json("numbers.json")
+    phrase = match.group()
+    value = parse_words(phrase)
+    if value is None or re.match(r"\s*\d", text[match.end():match.end() + 3]):
+        return None  # `năm 2021` is a year, not five
+    if phrase.lower() in lex["word_number_needs"]["ambiguous_alone"]:
+        return None
+    before = text[max(0, match.start() - 40):match.start()]
+    if re.search(rf"(?<!\w)(?:{_alternation(lex['vague_before'])})\s+$", before, re.IGNORECASE):
+        return None  # `hàng trăm`, `vài nghìn`: no numeral, no figure
+    q = Quantity(match.start(), match.end(), phrase, value, rule="words")
+    if phrase.lower() in lex["half"]:
+        q.unit = "percent"
+    inner = g.inner_rate.match(text, q.end, end)
+    if inner:  # `một tháng một lần`: the rate's period, then the count
+        second = inner.group(2)
+        q.value = parse_digits(second, g.style) if second[0].isdigit() else (parse_words(second) or q.value)
+        q.per, q.end = lex["rate_units"][inner.group(1)], inner.end()
+        q.text = text[q.start:q.end]
+    else:
+        _extend_right(text, q, end, g)
+    unqualified_start = q.start
+    _extend_left(text, q, g)
+    return q if _words_count_something(text, q, qualified=q.start != unqualified_start) else None
+
+
+def _words_count_something(text: str, q: Quantity, qualified: bool) -> bool:
+    """`ít nhất một`, `một khóa`, `hai mươi lăm`: yes; `một số`, `một trong những`: no."""
+    lex = load_json("numbers.json")
+    after = text[q.end:q.end + 30].lstrip().lower()
+    if q.unit != "percent" and any(after.startswith(w + " ") or after == w for w in lex["word_number_needs"]["not_after"]):
+        return False
+    counts = (
+        any(after.startswith(c + " ") or after == c or after.startswith(c + ",") for c in _counters())
+        or q.text.lower().endswith(tuple(lex["frequency_words"]))
+        or len(q.text.split()) > 1 and parse_words(q.text) is not None  # `hai mươi lăm` can only be a number
+    )
+    return qualified or counts or q.unit == "percent"
