@@ -33,7 +33,7 @@ def summarise(records: list[dict], top: int = 3) -> str:
         lines.append(f"{province:<22}{merged:<18}{documents:>5}{len(rows):>8}{status['achieved']:>9}{status['target']:>7}  {metrics}")
     lines.append("-" * len(header))
     total_docs = len({r["doc_id"] for r in records})
-    lines.append(f"{'total':<40}{total_docs:>5}{len(records):>8}")
+    lines.append(f"{'total':<40}{total_docs:>5}{len(records):>8}   (documents with at least one figure)")
     return "\n".join(lines)
 
 
