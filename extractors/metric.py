@@ -20,6 +20,7 @@ from extractors.lexicon import load_json
 from pipeline.records import Document, Figure
 
 CLAUSE_BREAKS = re.compile(r"[;:\n]")
+RIGHT_STOP = re.compile(r"[;:\n]|\d")  # the right side of a figure ends at a clause break or the next number
 
 
 @lru_cache(maxsize=1)
@@ -47,16 +48,24 @@ def counted_category(counted: str | None, unit: str) -> str:
         return "none"
     phrase = counted.lower()
     best, best_len = "none", 0
-    for category, cues in _lexicon()["categories"].items():
-        for cue in cues:
-            if len(cue) > best_len and re.match(rf"(?:lượt\s+)?{re.escape(cue)}(?!\w)", phrase):
-                best, best_len = category, len(cue)
+    for category, cue, head, _ in _category_patterns():
+        if len(cue) > best_len and cue in phrase and head.match(phrase):
+            best, best_len = category, len(cue)
     if best == "none":  # the head is not a known noun: look inside the phrase
-        for category, cues in _lexicon()["categories"].items():
-            for cue in cues:
-                if len(cue) > best_len and re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", phrase):
-                    best, best_len = category, len(cue)
+        for category, cue, _, inside in _category_patterns():
+            if len(cue) > best_len and cue in phrase and inside.search(phrase):
+                best, best_len = category, len(cue)
     return best
+
+
+@lru_cache(maxsize=1)
+def _category_patterns() -> list[tuple[str, str, re.Pattern[str], re.Pattern[str]]]:
+    """(category, cue, as the head, anywhere inside), in the lexicon's order, compiled once per process."""
+    return [
+        (category, cue, re.compile(rf"(?:lượt\s+)?{re.escape(cue)}(?!\w)"), re.compile(rf"(?<!\w){re.escape(cue)}(?!\w)"))
+        for category, cues in _lexicon()["categories"].items()
+        for cue in cues
+    ]
 
 
 def activity_scores(figure: Figure) -> dict[str, float]:
@@ -71,7 +80,7 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
     counted_end = figure.context.get("counted_end", figure.end) - figure.sentence_start
     left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, 0, offset)), default=0)
-    stop = re.compile(r"[;:\n]|\d")
+    stop = RIGHT_STOP
     right_break = stop.search(sentence, max(end_offset, counted_end))
     right_end = right_break.start() if right_break else len(sentence)
     counted_words = len(sentence[end_offset:counted_end].split())
@@ -81,7 +90,10 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     for text, factor, from_end in sides:
         masked = text
         for activity, weight, pattern in _activity_patterns():
-            for match in pattern.finditer(masked):
+            matches = list(pattern.finditer(masked))
+            if not matches:  # most cues are absent: nothing to score, nothing to mask
+                continue
+            for match in matches:
                 gap = masked[match.end():] if from_end else masked[: match.start()]
                 distance = len(gap.split())
                 scores[activity] += factor * weight / (1.0 + distance / lex["decay_words"])

@@ -97,7 +97,46 @@ def _pos_tags(words: list[str]) -> list[str]:
     """Tag the words we already have: `underthesea.pos_tag` would re-tokenise with normalisation."""
     if not words:
         return []
-    return [tag for _, tag in _pos_model().predict(words)]
+    predictor = _pos_model()
+    return predictor.model.tag(_pos_features(words, tuple(predictor.transformer.template)))
+
+
+def _pos_features(words: list[str], templates: tuple[str, ...]) -> list[list[str]]:
+    """underthesea's POS feature strings (`T[-1].lower=...`), built in one pass.
+
+    underthesea rebuilds the sentence and re-parses its 22 templates for every
+    word, which grows with the square of the sentence's length and was the
+    pipeline's largest cost; this builds the same strings (a test checks them
+    against underthesea's own) in linear time.
+    """
+    from underthesea.pipeline.pos_tag.tagged_feature import apply_function
+
+    columns = (words, ["X"] * len(words))  # the tagger's second column is a placeholder tag
+    parsed = [_parse_template(template) for template in templates]
+    features: list[list[str]] = []
+    for index in range(len(words)):
+        row = []
+        for name, first, last, column, function in parsed:
+            start = index + first
+            if start < 0:
+                row.append(f"{name}=BOS")
+            elif start >= len(words) or (last is not None and index + last >= len(words)):
+                row.append(f"{name}=EOS")
+            else:
+                value = " ".join(columns[column][start:index + last + 1]) if last is not None else columns[column][start]
+                row.append(f"{name}={apply_function(function, value) if function else value}")
+        features.append(row)
+    return features
+
+
+@lru_cache(maxsize=None)
+def _parse_template(template: str) -> tuple[str, int, int | None, int, str | None]:
+    """`T[-2,-1][1].lower` → (template, -2, -1, 1, "lower"), as underthesea reads it."""
+    match = re.match(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\[(.*)\])?(?:\.(.*))?", template)
+    if match is None:
+        raise ValueError(f"unknown POS feature template {template!r}")
+    first, last, column, function = match.groups()
+    return template, int(first), int(last) if last else None, int(column) if column else 0, function
 
 
 @lru_cache(maxsize=1)
