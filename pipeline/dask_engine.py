@@ -30,9 +30,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
-from pipeline.readers.base import size_text
 from pipeline.readers.decode import bom_encoding
-from pipeline.readers.jsonl import document_from_json
+from pipeline.readers.jsonl import line_document
 from pipeline.readers.sniff import DOCUMENT_SUFFIXES, is_jsonl
 from pipeline.records import FIGURE_FIELDS, Document
 from pipeline.run import BatchResult, extract_or_reject, write_errors
@@ -175,23 +174,14 @@ def read_lines(partition: Partition, max_size: int) -> Iterator[Document | Rejec
 
 
 def read_line(handle: IO[bytes], number: int, shown: str, max_size: int) -> Iterator[Document | Rejected]:
-    where = f"{shown}:{number}"
-    raw = handle.readline(max_size + 1)
-    if len(raw) > max_size and not raw.endswith(b"\n"):
+    raw: bytes | None = handle.readline(max_size + 1)
+    if raw is not None and len(raw) > max_size and not raw.endswith(b"\n"):
         while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
             raw = handle.readline(1 << 16)
-        yield Rejected(where, f"line over the {size_text(max_size)} size limit")
-        return
-    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if not raw.strip():
-        return
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        yield Rejected(where, f"not UTF-8 text ({error.reason} at byte {error.start})")
-        return
-    yield document_from_json(line, where, shown)
+        raw = None
+    item = line_document(raw, number, f"{shown}:{number}", shown, max_size)
+    if item is not None:
+        yield item
 
 
 def write_partition(partition: Partition, folder: str, max_size: int = DEFAULT_MAX_SIZE) -> dict[str, Any]:

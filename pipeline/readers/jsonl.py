@@ -39,20 +39,29 @@ def _read_lines(path: Path, max_size: int) -> Iterator[Document | Rejected]:
             yield from _read_wide(path, handle, marked[0], max_size)
             return
         for number, raw in _lines(handle, max_size):
-            where = f"{path}:{number}"
-            if raw is None:
-                yield Rejected(where, f"line over the {size_text(max_size)} size limit")
-                continue
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                yield Rejected(where, f"not UTF-8 text ({error.reason} at byte {error.start})")
-                continue
-            yield document_from_json(line, where, str(path))
+            item = line_document(raw, number, f"{path}:{number}", str(path), max_size)
+            if item is not None:
+                yield item
+
+
+def line_document(raw: bytes | None, number: int, where: str, source: str,
+                  max_size: int) -> Document | Rejected | None:
+    """One raw line of a UTF-8 JSON Lines file: its document, why it is rejected, or None when blank.
+
+    `raw` is None for a line over the size limit. Shared with the Dask engine,
+    whose workers read their own runs of lines from a byte offset.
+    """
+    if raw is None:
+        return Rejected(where, f"line over the {size_text(max_size)} size limit")
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        return None
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Rejected(where, f"not UTF-8 text ({error.reason} at byte {error.start})")
+    return document_from_json(line, where, source)
 
 
 def _read_wide(path: Path, handle: IO[bytes], encoding: str, max_size: int) -> Iterator[Document | Rejected]:
