@@ -96,5 +96,3 @@ def apply(figure: Figure, verdicts: tuple[Verdict, Verdict], no_model: bool = Fa
     figure.metric, figure.status = metric_verdict.label, status_verdict.label
     figure.confidence = round(min(metric_verdict.confidence, status_verdict.confidence), 4)
     figure.extractor = f"{metric_verdict.extractor}+{status_verdict.extractor}" + (NO_MODEL if no_model else "")
-    figure.context["metric_confidence"] = metric_verdict.confidence
-    figure.context["status_confidence"] = status_verdict.confidence

@@ -65,11 +65,10 @@ def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
             rejected_until = quantity.end if reason not in ("year", "date", "time") else -1
             continue
         rejected_until = -1
-        if reason is None:
-            _fix_locative_tren(text, quantity)
-            figure = _figure(doc, sentence, quantity)
-            figure.context["previous"] = found[-1] if found else None
-            found.append(figure)
+        _fix_locative_tren(text, quantity)
+        figure = _figure(doc, sentence, quantity)
+        figure.context["previous"] = found[-1] if found else None
+        found.append(figure)
     return found
 
 

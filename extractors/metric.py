@@ -17,7 +17,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from extractors.lexicon import load_json
-from pipeline.records import Document, Figure
+from pipeline.records import Figure
 
 CLAUSE_BREAKS = re.compile(r"[;:\n]")
 RIGHT_STOP = re.compile(r"[;:\n]|\d")  # the right side of a figure ends at a clause break or the next number
@@ -149,10 +149,3 @@ def event_before(figure: Figure) -> str | None:
                                                  figure.start - figure.sentence_start):
         return None
     return counted_category(previous.counted, previous.unit)
-
-
-def classify(figures: list[Figure], doc: Document, kind: str | None = None) -> None:
-    """Fill `metric` and `confidence` of every figure from the lexicon."""
-    for figure in figures:
-        figure.metric, figure.confidence = lexicon_metric(figure, kind)
-        figure.context["metric_source"] = "rule:lexicon"

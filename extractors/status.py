@@ -127,12 +127,3 @@ def _future_year(clause: str, doc: Document) -> bool:
         if published is None or year > published:
             return True
     return False
-
-
-def classify(figures: list[Figure], doc: Document, sentences: list[Sentence], kind: str) -> None:
-    """Fill `status` of every figure; confidence stays the metric's, lowered when status is unsure."""
-    scopes = target_scopes(sentences)
-    for figure in figures:
-        figure.status, confidence = rule_status(figure, doc, sentences, kind, scopes)
-        figure.context["status_confidence"] = confidence
-        figure.confidence = round(min(figure.confidence, max(confidence, figure.confidence * 0.9)), 3)
