@@ -10,25 +10,37 @@ Without trained model files the rules decide alone and `extractor` says so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from extractors import figures as figure_rules
 from extractors import metric, status
 from extractors.learned import features
-from extractors.learned.model import LinearModel, load_model
+from extractors.learned.model import LinearModel, load_model, read_manifest
 from pipeline.records import Document, Figure, Sentence
 
-# Rule confidence at or above which the rule's answer stands without asking the model.
-# Chosen by grouped cross-validation on the hand-made corpus (`solieu train` prints it).
-RULE_WINS = {"metric": 0.8, "status": 0.8}
+# Rule confidence at or above which the rule's answer stands without asking the model
+# (0 = the rule always stands and the model is not run), and the probability at or above
+# which the figure model keeps a candidate. These are the defaults; `solieu train`
+# searches them by cross-validation grouped by document and writes its choice into the
+# models' manifest, which is what `shipped_models()` uses.
+DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5}
+FIGURE_LABEL = "figure"
 NO_MODEL = ";no-model"
 
 
 @dataclass(frozen=True)
 class Models:
-    metric: LinearModel
-    status: LinearModel
+    """The learned halves of the stage; a None model leaves its decision to the rules."""
+
+    metric: LinearModel | None
+    status: LinearModel | None
+    figure: LinearModel | None = None
+    thresholds: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+
+    def threshold(self, task: str) -> float:
+        return float(self.thresholds.get(task, DEFAULT_THRESHOLDS[task]))
 
 
 @dataclass(frozen=True)
@@ -41,10 +53,49 @@ class Verdict:
 @lru_cache(maxsize=1)
 def shipped_models() -> Models | None:
     """The trained models beside the package (hash-checked), or None when none were trained."""
-    metric_model, status_model = load_model("metric"), load_model("status")
-    if metric_model is None or status_model is None:
+    manifest = read_manifest()
+    if manifest is None:
         return None
-    return Models(metric_model, status_model)
+    names = manifest.get("models", {})
+    loaded = {name: load_model(name) if name in names else None for name in ("metric", "status", "figure")}
+    thresholds = {**DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
+    return Models(loaded["metric"], loaded["status"], loaded["figure"], thresholds)
+
+
+def chosen_models(models: Models | None | bool) -> Models | None:
+    """`True` means the shipped models; tests and cross-validation pass their own, or None for rules alone."""
+    return shipped_models() if models is True else (models or None)
+
+
+def decide_figures(candidates: list[Figure], sentences: list[Sentence], kind: str,
+                   models: Models | None | bool = True) -> list[Figure]:
+    """The candidates that are figures.
+
+    Without a figure model the hand filters decide: no objection and not a count of
+    the setting. With one, the model weighs the filters' objection with the number's
+    shape and surroundings and keeps what it finds likely enough; its probability
+    becomes part of the figure's confidence.
+    """
+    chosen = chosen_models(models)
+    if chosen is None or chosen.figure is None or not candidates:
+        kept = [f for f in candidates if f.context.get("veto") is None and not f.context.get("noise")]
+    else:
+        probabilities = figure_probabilities(chosen.figure, features.locate(candidates, sentences, kind))
+        kept = []
+        for candidate, probability in zip(candidates, probabilities):
+            candidate.context["figure_confidence"] = probability
+            if probability >= chosen.threshold("figure"):
+                kept.append(candidate)
+    figure_rules.link_previous(kept)
+    return kept
+
+
+def figure_probabilities(model: LinearModel, located: list[features.FigureInDocument]) -> list[float]:
+    """P(figure) of each located candidate."""
+    if not located:
+        return []
+    column = model.classes.index(FIGURE_LABEL)
+    return [float(p) for p in model.predict_proba([features.figure_features(item) for item in located])[:, column]]
 
 
 def classify(figures: list[Figure], doc: Document, sentences: list[Sentence], kind: str,
@@ -56,43 +107,62 @@ def classify(figures: list[Figure], doc: Document, sentences: list[Sentence], ki
     """
     if not figures:
         return
-    chosen = shipped_models() if models is True else models
-    rules = [(metric.lexicon_metric(f, kind), status.rule_status(f, doc, sentences, kind)) for f in figures]
-    learned: Sequence[tuple[tuple[str, float], tuple[str, float]] | None] = [None] * len(figures)
-    if isinstance(chosen, Models):
+    chosen = chosen_models(models)
+    scopes = status.target_scopes(sentences)  # once per document, not once per figure
+    rules = [(metric.lexicon_metric(f, kind), status.rule_status(f, doc, sentences, kind, scopes)) for f in figures]
+    learned: Sequence[tuple[tuple[str, float] | None, tuple[str, float] | None] | None] = [None] * len(figures)
+    if chosen is not None and (chosen.metric is not None or chosen.status is not None):
         located = features.locate(figures, sentences, kind)
         for item, (rule_metric, rule_status) in zip(located, rules):
             item.rule_metric, item.rule_status = rule_metric, rule_status
-        learned = predict(chosen, located)
+        learned = predict(chosen, located, rules)
     for figure, (rule_metric, rule_status), guess in zip(figures, rules, learned):
-        apply(figure, combine(rule_metric, rule_status, guess), no_model=chosen is None)
+        apply(figure, combine(rule_metric, rule_status, guess, chosen), no_model=chosen is None)
 
 
-def predict(models: Models, located: list[features.FigureInDocument]) -> list[tuple[tuple[str, float], tuple[str, float]]]:
-    """The models' best metric and status for each figure, with their probabilities."""
-    metrics = models.metric.predict([features.metric_features(item) for item in located])
-    statuses = models.status.predict([features.status_features(item) for item in located])
-    return list(zip(metrics, statuses))
+def predict(models: Models, located: list[features.FigureInDocument],
+            rules: Sequence[tuple[tuple[str, float], tuple[str, float]]] | None = None,
+            ) -> list[tuple[tuple[str, float] | None, tuple[str, float] | None]]:
+    """The models' best metric and status for each figure, with their probabilities.
+
+    A model is asked only about the figures whose rule is not sure enough to stand
+    alone (and not at all when its threshold says the rule always stands).
+    """
+    rules = rules or [(item.rule_metric, item.rule_status) for item in located]  # type: ignore[misc]
+    columns = []
+    for index, (task, model) in enumerate((("metric", models.metric), ("status", models.status))):
+        answers: list[tuple[str, float] | None] = [None] * len(located)
+        if model is not None:
+            asked = [i for i, rule in enumerate(rules) if rule[index] is None or rule[index][1] < models.threshold(task)]
+            build = features.metric_features if task == "metric" else features.status_features
+            if asked:
+                for i, answer in zip(asked, model.predict([build(located[i]) for i in asked])):
+                    answers[i] = answer
+        columns.append(answers)
+    return list(zip(columns[0], columns[1]))
 
 
 def combine(rule_metric: tuple[str, float], rule_status: tuple[str, float],
-            learned: tuple[tuple[str, float], tuple[str, float]] | None) -> tuple[Verdict, Verdict]:
-    """Rule when it is confident or when there is no model, otherwise the model."""
-    if learned is None:
-        return (Verdict(*rule_metric, "rule:lexicon"), Verdict(*rule_status, "rule:status"))
-    return (decide(rule_metric, learned[0], "metric", "rule:lexicon"),
-            decide(rule_status, learned[1], "status", "rule:status"))
+            learned: tuple[tuple[str, float] | None, tuple[str, float] | None] | None,
+            models: Models | None = None) -> tuple[Verdict, Verdict]:
+    """Rule when it is confident or when there is no model answer, otherwise the model."""
+    thresholds = models.thresholds if models is not None else DEFAULT_THRESHOLDS
+    guess_metric, guess_status = learned if learned is not None else (None, None)
+    return (decide(rule_metric, guess_metric, "metric", "rule:lexicon", thresholds),
+            decide(rule_status, guess_status, "status", "rule:status", thresholds))
 
 
-def decide(rule: tuple[str, float], model: tuple[str, float], task: str, rule_name: str) -> Verdict:
-    if rule[1] >= RULE_WINS[task]:
+def decide(rule: tuple[str, float], model: tuple[str, float] | None, task: str, rule_name: str,
+           thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS) -> Verdict:
+    if model is None or rule[1] >= thresholds.get(task, DEFAULT_THRESHOLDS[task]):
         return Verdict(rule[0], rule[1], rule_name)
     return Verdict(model[0], model[1], f"ml:{task}")
 
 
 def apply(figure: Figure, verdicts: tuple[Verdict, Verdict], no_model: bool = False) -> None:
-    """Write the verdicts; the figure's confidence is that of its weaker half."""
+    """Write the verdicts; the figure's confidence is that of its weakest part (figure, metric, status)."""
     metric_verdict, status_verdict = verdicts
     figure.metric, figure.status = metric_verdict.label, status_verdict.label
-    figure.confidence = round(min(metric_verdict.confidence, status_verdict.confidence), 4)
+    weakest = min(metric_verdict.confidence, status_verdict.confidence, figure.context.get("figure_confidence", 1.0))
+    figure.confidence = round(weakest, 4)
     figure.extractor = f"{metric_verdict.extractor}+{status_verdict.extractor}" + (NO_MODEL if no_model else "")

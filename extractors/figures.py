@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors import numbers
+from extractors import context, numbers, places
 from extractors.lexicon import load_json
 from pipeline.records import Document, Figure, Quantity, Sentence
 
@@ -51,25 +51,71 @@ def _style(text: str) -> str:
     return numbers.detect_style(text)
 
 
+def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure]:
+    """Every candidate of the document's body, with its counted phrase and the filters' view.
+
+    The one place where the pipeline and the training corpus see candidates, so that
+    the figure model learns from exactly what it will be asked about. Past
+    `body_end` lie tags and other articles' headlines: no candidates there.
+    `context["noise"]` says whether it counts the setting rather than the work.
+    """
+    body_end = places.body_end(doc.text)
+    found = [figure for sentence in sentences if sentence.start < body_end
+             for figure in find_candidates(doc, sentence)]
+    for figure in found:
+        context.attach_counted(figure)
+    link_previous([figure for figure in found if figure.context["veto"] is None])
+    for figure in found:
+        figure.context["noise"] = is_situation_noise(figure)
+    return found
+
+
 def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
-    """The figures of one sentence, with offsets into the document text."""
+    """The figures of one sentence by the rules alone: the candidates no filter objects to."""
+    return [figure for figure in find_candidates(doc, sentence) if figure.context["veto"] is None]
+
+
+def find_candidates(doc: Document, sentence: Sentence) -> list[Figure]:
+    """Every number of one sentence that could be a figure, each with the filters' objection.
+
+    `context["veto"]` is why the hand filters say it is not a figure (None when they
+    accept it). The filters do not drop anything here: the figure decision
+    (`extractors/classify.py`) weighs their objection with the rest of the evidence,
+    since real texts hold kinds of non-figures no list finishes, and filters that
+    misfire on some of them.
+    """
     text = doc.text
     found: list[Figure] = []
     rejected_until = -1
     for quantity in numbers.find_quantities(text, sentence.start, sentence.end, _style(text)):
+        if quantity.rule in numbers.NOT_FIGURE_SHAPES:
+            continue  # dates, times and identifiers by their very shape: never a candidate
         reason = not_a_figure(text, quantity, sentence)
         if (reason is None and rejected_until >= 0 and quantity.unit == "count"
                 and quantity.qualifier == "exact" and _continues_list(text[rejected_until:quantity.start])):
             reason = "list of non-figures"  # `phòng 203, 305 và 407`, `Quận 1, Quận 3 và Quận 10`
         if reason is not None:
             rejected_until = quantity.end if reason not in ("year", "date", "time") else -1
-            continue
-        rejected_until = -1
-        _fix_locative_tren(text, quantity)
+        else:
+            rejected_until = -1
+            _fix_locative_tren(text, quantity)
         figure = _figure(doc, sentence, quantity)
-        figure.context["previous"] = found[-1] if found else None
+        figure.context["veto"] = reason
         found.append(figure)
     return found
+
+
+def link_previous(figures: list[Figure]) -> None:
+    """Each figure's `context["previous"]`: the figure just before it in the same sentence.
+
+    Set on the figures that were kept, so that `tại 03 địa bàn` reads the event
+    counted before it (`03 cuộc hội thảo`), not a rejected number in between.
+    """
+    previous: Figure | None = None
+    for figure in sorted(figures, key=lambda f: f.start):
+        same = previous is not None and previous.sentence_index == figure.sentence_index
+        figure.context["previous"] = previous if same else None
+        previous = figure
 
 
 def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
@@ -103,27 +149,27 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
 
 
 def drop_situation_noise(found: list[Figure]) -> list[Figure]:
-    """Counts of the setting, not of the work (`29 khu công nghiệp với hơn 1,2 triệu lao động`).
+    """The figures that are not counts of the setting (see `is_situation_noise`)."""
+    return [figure for figure in found if not is_situation_noise(figure)]
 
-    Runs after the counted phrase is known: a count of people, places or
-    nothing in particular, with no activity cue in its sentence and no event
-    before it, reports no part of the programme. Establishments and sex workers
-    stay: their mere number is a situation metric of the spec.
+
+def is_situation_noise(figure: Figure) -> bool:
+    """A count of the setting, not of the work (`29 khu công nghiệp với hơn 1,2 triệu lao động`).
+
+    Needs the counted phrase: a count of people, places or nothing in particular,
+    with no activity cue in its sentence and no event before it, reports no part
+    of the programme. Establishments and sex workers are not noise: their mere
+    number is a situation metric of the spec.
     """
     from extractors import metric  # the classifier's view of what is counted and done
 
-    kept = []
-    for figure in found:
-        category = metric.counted_category(figure.counted, figure.unit)
-        noisy = (
-            category in load_json("figures.json")["situation_noise_categories"]
-            and figure.unit in ("count", "ratio")
-            and not metric.has_activity(figure.sentence)
-            and metric.event_before(figure) is None
-        )
-        if not noisy:
-            kept.append(figure)
-    return kept
+    category = metric.counted_category(figure.counted, figure.unit)
+    return (
+        category in load_json("figures.json")["situation_noise_categories"]
+        and figure.unit in ("count", "ratio")
+        and not metric.has_activity(figure.sentence)
+        and metric.event_before(figure) is None
+    )
 
 
 def _continues_list(gap: str) -> bool:

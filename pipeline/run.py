@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors import classify, context, figures, periods, places, status
+from extractors import classify, figures, periods, places, status
 from pipeline import normalise, parallel, segment
 from pipeline.progress import Progress
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
@@ -20,21 +20,19 @@ from pipeline.records import Document, Figure
 from pipeline.write import atomic_output, dump_record
 
 
-def extract_document(doc: Document) -> list[Figure]:
-    """Every figure of one document, offsets pointing into `doc.text` as given."""
+def extract_document(doc: Document, models: classify.Models | None | bool = True) -> list[Figure]:
+    """Every figure of one document, offsets pointing into `doc.text` as given.
+
+    `models` is the shipped models by default; cross-validation passes models
+    trained without this document, and None runs the rules alone.
+    """
     norm = normalise.normalise(doc.text)
     work = Document(doc.doc_id, doc.source, norm.text, doc.title, doc.published, doc.kind)
     sentences = segment.split_sentences(work.text)
-    body_end = places.body_end(work.text)  # past it: tags and other articles' headlines
-    found: list[Figure] = []
-    for sentence in sentences:
-        if sentence.start < body_end:
-            found.extend(figures.find_figures(work, sentence))
     kind = status.document_kind(work)
-    for figure in found:
-        context.attach_counted(figure)
-    found = figures.drop_situation_noise(found)
-    classify.classify(found, work, sentences, kind)
+    candidates = figures.document_candidates(work, sentences)
+    found = classify.decide_figures(candidates, sentences, kind, models)
+    classify.classify(found, work, sentences, kind, models)
     places.attach(found, work, sentences)
     periods.attach(found, work, sentences, kind)
     for figure in found:

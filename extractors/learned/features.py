@@ -66,11 +66,73 @@ def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[
         previous = [s.text for s in sentences[max(0, position - PREVIOUS_SENTENCES):position]]
         located.append(FigureInDocument(figure, kind, max(len(sentences), 1), previous, title,
                                         segment.tokenize(sentence)))
+    by_sentence: dict[int, list[FigureInDocument]] = {}
     for item in located:
-        earlier = [o for o in located if o.figure.sentence_index == item.figure.sentence_index
-                   and o.figure.end <= item.figure.start]
-        item.before = max(earlier, key=lambda o: o.figure.start, default=None)
+        by_sentence.setdefault(item.figure.sentence_index, []).append(item)
+    for group in by_sentence.values():  # one pass per sentence: linear in the figures of a sentence
+        group.sort(key=lambda o: o.figure.start)
+        last_end, last = -1, None
+        for item in group:
+            item.before = last if last is not None and last_end <= item.figure.start else None
+            if item.figure.end > last_end:
+                last_end, last = item.figure.end, item
     return located
+
+
+def figure_features(item: FigureInDocument) -> Blocks:
+    """Is this number a figure: the filters' objection, the number's shape and its surroundings.
+
+    The hand filters' reason (`V:year`, `V:price` ...) and the situation-noise flag are
+    evidence among others: a code glued to letters (`PC45`), a capitalised name
+    before the number (`Hố Nai 3`), a hyphen or slash beside it (`13-12`), a number
+    word (`một` as an article), the words around it and what it counts.
+    """
+    figure = item.figure
+    left, right, _ = _split_clause(item.tokens, figure.start, figure.end)
+    offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
+    sentence = figure.sentence
+    veto = figure.context.get("veto") or "none"
+    words = [f"V:{veto}", f"N:{bool(figure.context.get('noise'))}", f"U:{figure.unit}",
+             f"Q:{figure.qualifier}", f"P:{figure.per}", f"X:{figure.extractor}",
+             f"VU:{veto}:{figure.unit}", f"H:{figure.sentence_index == 0}"]
+    words += _shape_features(figure.text, figure.value)
+    words += [f"B1:{_char_class(sentence[offset - 1:offset])}", f"A1:{_char_class(sentence[end_offset:end_offset + 1])}",
+              f"B2:{_char_class(sentence[max(0, offset - 2):offset])}", f"A2:{_char_class(sentence[end_offset:end_offset + 2])}"]
+    before_word = sentence[:offset].split()[-1:] or [""]
+    words.append(f"CAPB:{before_word[0][:1].isupper() and offset > len(before_word[0]) + 1}")
+    words.append(f"PAREN:{sentence[:offset].count('(') > sentence[:offset].count(')')}")
+    words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
+    words += [f"L{i + 1}:{_norm(t.text)}" for i, t in enumerate(reversed(left[-2:]))]
+    words += [f"R:{_norm(t.text)}" for t in right[:RIGHT_WINDOW]]
+    words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
+    words += _counted_features(figure.counted)
+    char_source = " ".join([t.text for t in left[-2:]] + [figure.counted or ""] + [t.text for t in right[:2]])
+    return {"word": words, "char": char_ngrams(char_source), "doc": [f"K:{item.kind}"]}
+
+
+def _shape_features(span: str, value: float) -> list[str]:
+    """How the number is written: digits or words, leading zero, separators, size."""
+    digits = re.search(r"\d[\d.,]*", span)
+    raw = digits.group() if digits else ""
+    size = "words" if not raw else str(min(len(raw.replace(".", "").split(",")[0]), 7))
+    return [f"F:{'digits' if raw else 'words'}", f"Z:{raw.startswith('0') and len(raw) > 1}",
+            f"SEP:{'.' in raw or ',' in raw}", f"LEN:{size}", f"ONE:{value == 1}"]
+
+
+def _char_class(chars: str) -> str:
+    """A character's kind, keeping the punctuation that tells dates and codes apart."""
+    if not chars:
+        return "edge"
+    char = chars[-1] if len(chars) == 1 else chars
+    if len(chars) > 1:
+        return "".join(_char_class(c) for c in chars)
+    if char.isspace():
+        return "_"
+    if char.isdigit():
+        return "9"
+    if char.isalpha():
+        return "A" if char.isupper() else "a"
+    return char
 
 
 def metric_features(item: FigureInDocument) -> Blocks:
