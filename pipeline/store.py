@@ -15,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ from pipeline.read import Rejected
 from pipeline.records import FIGURE_FIELDS, Document, Figure
 
 DEFAULT_DB = Path("data/solieu.duckdb")
-SCHEMA_VERSION = "1"
+# 2: `documents.published` is a DATE, `figures` has `period_start` and `period_end`.
+SCHEMA_VERSION = "2"
 ROOT = Path(__file__).resolve().parent.parent
 # Files whose change makes a new extractor version (rules, lexicons, models).
 VERSIONED_DIRS: tuple[Path, ...] = (ROOT / "corpora" / "lexicons", ROOT / "extractors")
@@ -45,12 +47,20 @@ FIGURE_TYPES: dict[str, str] = {
     "qualifier": "VARCHAR", "counted": "VARCHAR", "metric": "VARCHAR", "status": "VARCHAR",
     "period": "VARCHAR", "confidence": "DOUBLE", "extractor": "VARCHAR",
 }
-DOCUMENT_COLUMNS: tuple[str, ...] = (
-    "doc_id", "source", "title", "published", "province", "kind",
-    "text_hash", "extractor_version", "ingested_at", "text",
-)
+# Integer years of `period` ("2016-2020" → 2016, 2020; "2021-" → 2021, null), stored beside it
+# so that analysis filters and sorts by year without parsing strings.
+DERIVED_TYPES: dict[str, str] = {"period_start": "INTEGER", "period_end": "INTEGER"}
+FIGURE_COLUMNS: tuple[str, ...] = (*FIGURE_FIELDS, *DERIVED_TYPES)
+DOCUMENT_TYPES: dict[str, str] = {
+    "doc_id": "VARCHAR", "source": "VARCHAR", "title": "VARCHAR", "published": "DATE",
+    "province": "VARCHAR", "kind": "VARCHAR", "text_hash": "VARCHAR", "extractor_version": "VARCHAR",
+    "ingested_at": "TIMESTAMP", "text": "VARCHAR",
+}
+DOCUMENT_COLUMNS: tuple[str, ...] = tuple(DOCUMENT_TYPES)
 # Document columns joined onto each figure by `load_figures`.
 DOCUMENT_EXTRAS: tuple[str, ...] = ("title", "published", "kind", "extractor_version", "ingested_at")
+# One type per column name, whatever table or file it appears in.
+COLUMN_TYPES: dict[str, str] = {**DOCUMENT_TYPES, **FIGURE_TYPES, **DERIVED_TYPES, "seq": "INTEGER"}
 
 Extractor = Callable[[Document], list[Figure]]
 KindOf = Callable[[Document], "str | None"]
@@ -88,11 +98,11 @@ def text_hash(text: str) -> str:
 
 
 def schema_statements() -> list[str]:
-    figure_columns = ",\n  ".join(f"{quote(name)} {FIGURE_TYPES[name]}" for name in FIGURE_FIELDS)
+    figure_columns = ",\n  ".join(f"{quote(name)} {COLUMN_TYPES[name]}" for name in FIGURE_COLUMNS)
     return [
         "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
         """CREATE TABLE IF NOT EXISTS documents (
-  doc_id VARCHAR PRIMARY KEY, source VARCHAR, title VARCHAR, published VARCHAR,
+  doc_id VARCHAR PRIMARY KEY, source VARCHAR, title VARCHAR, published DATE,
   province VARCHAR, kind VARCHAR, text_hash VARCHAR NOT NULL,
   extractor_version VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL, "text" VARCHAR NOT NULL)""",
         f"CREATE TABLE IF NOT EXISTS figures (\n  seq INTEGER NOT NULL,\n  {figure_columns})",
@@ -127,9 +137,59 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:
         con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    elif row[0] == "1":
+        migrate_from_1(con)
+        row = (SCHEMA_VERSION,)
     con.commit()
     if row is not None and row[0] != SCHEMA_VERSION:
         raise StoreError(f"{path}: store schema {row[0]}, this solieu writes schema {SCHEMA_VERSION}")
+
+
+# Schema 1 kept `published` as text and the period only as text.
+MIGRATION_FROM_1: tuple[str, ...] = (
+    "ALTER TABLE documents ALTER published SET DATA TYPE DATE USING "
+    "TRY_CAST(CASE WHEN length(published) = 7 THEN published || '-01' ELSE published END AS DATE)",
+    "ALTER TABLE figures ADD COLUMN period_start INTEGER",
+    "ALTER TABLE figures ADD COLUMN period_end INTEGER",
+    "UPDATE figures SET period_start = TRY_CAST(regexp_extract(period, '^(\\d{4})(-(\\d{4})?)?$', 1) AS INTEGER), "
+    "period_end = CASE WHEN regexp_matches(period, '^\\d{4}$') THEN CAST(period AS INTEGER) "
+    "ELSE TRY_CAST(regexp_extract(period, '^\\d{4}-(\\d{4})$', 1) AS INTEGER) END",
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+)
+
+
+def migrate_from_1(con: duckdb.DuckDBPyConnection) -> None:
+    """A store written before typed dates and years is converted in place, inside the caller's transaction."""
+    for statement in MIGRATION_FROM_1:
+        con.execute(statement)
+
+
+def period_years(period: str | None) -> tuple[int | None, int | None]:
+    """`YYYY` → (Y, Y), `YYYY-YYYY` → (A, B), `YYYY-` → (Y, None); anything else has no years."""
+    match = re.fullmatch(r"(\d{4})(-(\d{4})?)?", (period or "").strip())
+    if not match:
+        return None, None
+    start = int(match.group(1))
+    if match.group(2) is None:
+        return start, start
+    return start, int(match.group(3)) if match.group(3) else None
+
+
+def as_date(value: Any) -> date | None:
+    """A publication date as a date: ISO text (a month alone is its first day), date, timestamp or null."""
+    if value is None or value is pd.NaT or (not isinstance(value, (str, date)) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        text += "-01"
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 # --- ingestion -------------------------------------------------------------
@@ -257,7 +317,8 @@ def stale_documents(con: duckdb.DuckDBPyConnection, version: str) -> list[Docume
         "WHERE extractor_version <> ? ORDER BY doc_id",
         [version],
     ).fetchall()
-    return [Document(doc_id=r[0], source=r[1], text=r[2], title=r[3], published=r[4]) for r in rows]
+    return [Document(doc_id=r[0], source=r[1], text=r[2], title=r[3],
+                     published=r[4].isoformat() if r[4] else None) for r in rows]
 
 
 def write_document(
@@ -270,7 +331,7 @@ def write_document(
 ) -> None:
     """Replace one document and all its figures in a single transaction."""
     document_row = [
-        doc.doc_id, doc.source, doc.title, doc.published, document_province(found), kind,
+        doc.doc_id, doc.source, doc.title, as_date(doc.published), document_province(found), kind,
         digest, version, datetime.now(timezone.utc).replace(tzinfo=None), doc.text,
     ]
     figure_rows = [[seq, *figure_row(doc.doc_id, figure)] for seq, figure in enumerate(found)]
@@ -292,14 +353,14 @@ def figure_row(doc_id: str, figure: Figure) -> list[Any]:
     """The spec record as a row; the document's id wins over a figure that lost it."""
     record = figure.to_record()
     record["doc_id"] = doc_id
-    return [record[name] for name in FIGURE_FIELDS]
+    return [record[name] for name in FIGURE_FIELDS] + list(period_years(record["period"]))
 
 
 def insert_figures(con: duckdb.DuckDBPyConnection, rows: list[list[Any]]) -> None:
     if not rows:
         return
-    columns = ", ".join(["seq", *(quote(name) for name in FIGURE_FIELDS)])
-    placeholders = ", ".join("?" for _ in range(len(FIGURE_FIELDS) + 1))
+    columns = ", ".join(["seq", *(quote(name) for name in FIGURE_COLUMNS)])
+    placeholders = ", ".join("?" for _ in range(len(FIGURE_COLUMNS) + 1))
     con.executemany(f"INSERT INTO figures ({columns}) VALUES ({placeholders})", rows)
 
 
@@ -322,7 +383,7 @@ def load_figures(source: str | Path = DEFAULT_DB, documents: bool = True) -> pd.
 
 
 def read_store(con: duckdb.DuckDBPyConnection, documents: bool = True) -> pd.DataFrame:
-    fields = ", ".join(f"f.{quote(name)}" for name in FIGURE_FIELDS)
+    fields = ", ".join(f"f.{quote(name)}" for name in FIGURE_COLUMNS)
     extras = "".join(f", d.{quote(name)}" for name in DOCUMENT_EXTRAS) if documents else ""
     frame = con.execute(
         f"SELECT {fields}{extras} FROM figures f JOIN documents d USING (doc_id) "
@@ -332,13 +393,20 @@ def read_store(con: duckdb.DuckDBPyConnection, documents: bool = True) -> pd.Dat
 
 
 def load_documents(source: str | Path = DEFAULT_DB, text: bool = False) -> pd.DataFrame:
-    """The documents table (without the full text unless asked: it is large)."""
+    """The documents table, document columns only (without the full text unless asked: it is large).
+
+    `source` is a store or a file written by `solieu export --what documents`.
+    """
     columns = [c for c in DOCUMENT_COLUMNS if text or c != "text"]
-    with open_store(source, read_only=True) as con:
+    path = Path(source)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        frame = read_table_file(path, DOCUMENT_TYPES)
+        return typed_frame(frame, [c for c in columns if c in frame.columns])
+    with open_store(path, read_only=True) as con:
         frame = con.execute(
             f"SELECT {', '.join(quote(c) for c in columns)} FROM documents ORDER BY doc_id"
         ).df()
-    return normalise_frame(frame)
+    return typed_frame(frame, columns)
 
 
 def document_texts(source: str | Path, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -355,6 +423,11 @@ def document_texts(source: str | Path, doc_ids: Iterable[str]) -> dict[str, str]
 
 def read_figure_file(path: Path) -> pd.DataFrame:
     """Figures from a JSON Lines, CSV or Parquet file; a bad file is one StoreError."""
+    return read_table_file(path, FIGURE_TYPES, "figures")
+
+
+def read_table_file(path: Path, types: dict[str, str], what: str = "documents") -> pd.DataFrame:
+    """Rows of a JSON Lines, CSV or Parquet file; text columns stay text (`"04"` is not 4)."""
     if not path.exists():
         raise StoreError(f"{path}: no such file")
     suffix = path.suffix.lower()
@@ -362,14 +435,15 @@ def read_figure_file(path: Path) -> pd.DataFrame:
         if suffix == ".parquet":
             return pd.read_parquet(path)
         if suffix == ".csv":
-            text_columns = {n: str for n, t in FIGURE_TYPES.items() if t == "VARCHAR"}
-            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""])
-        return read_jsonl(path)
-    except (ValueError, OSError) as error:
-        raise StoreError(f"{path}: cannot be read as figures ({error})") from error
+            text_columns = {n: str for n, t in COLUMN_TYPES.items() if t in ("VARCHAR", "DATE", "TIMESTAMP")}
+            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
+                               encoding="utf-8-sig")
+        return read_jsonl(path, tuple(types))
+    except (ValueError, OSError, ImportError) as error:
+        raise StoreError(f"{path}: cannot be read as {what} ({error})") from error
 
 
-def read_jsonl(path: Path) -> pd.DataFrame:
+def read_jsonl(path: Path, columns: tuple[str, ...] = FIGURE_FIELDS) -> pd.DataFrame:
     records = []
     with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
@@ -379,44 +453,89 @@ def read_jsonl(path: Path) -> pd.DataFrame:
                 records.append(json.loads(line))
             except json.JSONDecodeError as error:
                 raise ValueError(f"line {number}: {error.msg}") from error
-    return pd.DataFrame.from_records(records, columns=list(FIGURE_FIELDS) if not records else None)
+    return pd.DataFrame.from_records(records, columns=list(columns) if not records else None)
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """One set of dtypes whatever the source: nullable ints, floats, text with None for null."""
+    """Figures with one set of dtypes whatever the source; the years of `period` added when missing."""
     frame = frame.copy()
     for name in FIGURE_FIELDS:
         if name not in frame.columns:
             frame[name] = None
-    for name in frame.columns:
-        kind = FIGURE_TYPES.get(name, "VARCHAR" if name != "ingested_at" else "TIMESTAMP")
+    if any(name not in frame.columns for name in DERIVED_TYPES):
+        years = [period_years(p if isinstance(p, str) else None) for p in frame["period"]]
+        frame["period_start"] = [y[0] for y in years]
+        frame["period_end"] = [y[1] for y in years]
+    ordered = list(FIGURE_COLUMNS) + [c for c in frame.columns if c not in FIGURE_COLUMNS]
+    return typed_frame(frame, ordered)
+
+
+def typed_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns in order, each with the pandas dtype of its SQL type.
+
+    INTEGER → Int64 (nullable), DOUBLE → float64 (an all-null column stays numeric),
+    DATE → `datetime.date` objects (what pyarrow gives for a Parquet date), TIMESTAMP →
+    datetime64, VARCHAR → Python str with None for null.
+    """
+    frame = frame[columns].copy()
+    for name in columns:
+        kind = COLUMN_TYPES.get(name, "VARCHAR")
         if kind == "INTEGER":
             frame[name] = pd.to_numeric(frame[name]).astype("Int64")
         elif kind == "DOUBLE":
             frame[name] = pd.to_numeric(frame[name]).astype("float64")
-        elif kind == "VARCHAR":
+        elif kind == "DATE":
+            frame[name] = pd.Series([as_date(v) for v in frame[name]], index=frame.index, dtype=object)
+        elif kind == "TIMESTAMP":
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[us]")
+        else:
             column = frame[name].astype(object)
             frame[name] = column.where(column.notna(), None)
-    ordered = list(FIGURE_FIELDS) + [c for c in frame.columns if c not in FIGURE_FIELDS]
-    return frame[ordered].reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 # --- export ----------------------------------------------------------------
 
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+EXPORT_TABLES = ("figures", "documents")
+# Figures: the spec record, the years of its period and its document's publication date.
+EXPORT_FIGURE_COLUMNS: tuple[str, ...] = (*FIGURE_COLUMNS, "published")
+# Documents: everything but the full text (large; `load_documents(db, text=True)` has it).
+EXPORT_DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "doc_id", "source", "title", "published", "province", "kind", "extractor_version", "ingested_at",
+)
+# How each SQL type is named in the schema note of a CSV (Frictionless Table Schema types).
+SCHEMA_NOTE_TYPES = {"VARCHAR": "string", "INTEGER": "integer", "DOUBLE": "number", "DATE": "date",
+                     "TIMESTAMP": "datetime"}
 
 
 def export_figures(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
-    """Write the spec records atomically; the file reads back with `load_figures`."""
+    """Write the figures atomically, typed as in the store; the file reads back with `load_figures`."""
+    return export_table(normalise_frame(frame), EXPORT_FIGURE_COLUMNS, output, fmt)
+
+
+def export_documents(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
+    """Write the documents (no text) atomically; the file reads back with `load_documents`."""
+    return export_table(frame, EXPORT_DOCUMENT_COLUMNS, output, fmt)
+
+
+def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path, fmt: str) -> int:
+    """One typed table in one format: the same column types in Parquet, CSV (+ schema note) and JSON Lines."""
     from pipeline.write import atomic_output, dump_record
 
-    records = frame[list(FIGURE_FIELDS)]
+    records = frame.copy()
+    for name in columns:
+        if name not in records.columns:
+            records[name] = None
+    records = typed_frame(records, list(columns))
     if fmt == "parquet":
         with atomic_output(output, "wb") as out:
-            records.to_parquet(out, index=False)
+            write_parquet(records, out)
     elif fmt == "csv":
         with atomic_output(output) as out:
-            records.to_csv(out, index=False)
+            records.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
+        with atomic_output(schema_note_path(output)) as out:
+            out.write(json.dumps(schema_note(records.columns), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "jsonl":
         with atomic_output(output) as out:
             for record in plain_records(records):
@@ -426,6 +545,45 @@ def export_figures(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
     return len(records)
 
 
+def arrow_schema(columns: Iterable[str]) -> Any:
+    """Explicit Parquet types: without them an all-null column would be written as type null."""
+    import pyarrow as pa
+
+    arrow = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "DATE": pa.date32(),
+             "TIMESTAMP": pa.timestamp("us")}
+    return pa.schema([(name, arrow[COLUMN_TYPES.get(name, "VARCHAR")]) for name in columns])
+
+
+def write_parquet(records: pd.DataFrame, out: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(records, schema=arrow_schema(records.columns), preserve_index=False)
+    pq.write_table(table, out)
+
+
+def schema_note_path(output: str | Path) -> Path:
+    """The schema note of a CSV export: `figures.csv` → `figures.csv.schema.json`."""
+    path = Path(output)
+    return path.with_name(path.name + ".schema.json")
+
+
+def schema_note(columns: Iterable[str]) -> dict[str, Any]:
+    """Column types of a CSV export, as a Table Schema with the DuckDB type of each column.
+
+    CSV has no types: a reader guesses, and an all-empty `value_high` would be
+    guessed as text. The note lets pandas and DuckDB read each column as stored.
+    """
+    fields = [{"name": name, "type": SCHEMA_NOTE_TYPES[COLUMN_TYPES.get(name, "VARCHAR")],
+               "sqlType": COLUMN_TYPES.get(name, "VARCHAR")} for name in columns]
+    return {"fields": fields, "missingValues": [""], "encoding": "utf-8"}
+
+
+def duckdb_csv_columns(note: dict[str, Any]) -> dict[str, str]:
+    """The `columns=` argument of DuckDB's `read_csv` from a schema note."""
+    return {field["name"]: field["sqlType"] for field in note["fields"]}
+
+
 def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as spec-like dicts of plain Python values (null, not NaN)."""
     return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
@@ -433,8 +591,10 @@ def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def plain(value: Any) -> Any:
     """pandas scalars as JSON values (NA and NaN become null)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or value is pd.NaT or (not isinstance(value, (str, date)) and pd.isna(value)):
         return None
+    if isinstance(value, date):
+        return value.isoformat()
     if hasattr(value, "item"):
         return value.item()
     return value

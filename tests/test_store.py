@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import subprocess
 import sys
@@ -69,7 +70,8 @@ def test_ingest_stores_the_document_with_its_text_and_every_figure_field(db: Pat
     expected = [f.to_record() for f in CORPUS[QUANG_NAM_REPORT](QUANG_NAM_REPORT)]
     assert store.plain_records(figures[list(FIGURE_FIELDS)]) == expected
     assert figures.loc[0, "text"] == "180/240"
-    assert figures.loc[0, "published"] == "2023-12-20"
+    assert figures.loc[0, "published"] == datetime.date(2023, 12, 20)
+    assert (figures.loc[0, "period_start"], figures.loc[0, "period_end"]) == (2023, 2023)
 
     documents = store.load_documents(db, text=True)
     row = documents.iloc[0]
@@ -213,7 +215,7 @@ def test_export_round_trips_every_field(db: Path, tmp_path: Path, fmt: str):
 
     back = store.load_figures(output)
     assert count == len(stored) == 7
-    pd.testing.assert_frame_equal(back, stored[list(FIGURE_FIELDS)])
+    pd.testing.assert_frame_equal(back, stored[list(store.EXPORT_FIGURE_COLUMNS)])
     assert back.loc[0, "sentence"] == DA_NANG_REPORT.text  # Vietnamese text survives the format
 
 
@@ -224,7 +226,8 @@ def test_jsonl_export_is_the_extract_format(db: Path, tmp_path: Path):
 
     first = json.loads(output.read_text(encoding="utf-8").splitlines()[0])
 
-    assert list(first) == list(FIGURE_FIELDS)
+    assert list(first) == list(store.EXPORT_FIGURE_COLUMNS)
+    assert first["published"] == "2023-12-20" and first["period_start"] == 2023
     assert first["text"] == "180/240" and first["denominator"] == 240.0 and first["per"] is None
 
 
@@ -252,4 +255,4 @@ def test_the_commands_ingest_the_seeds_once_and_export_them(tmp_path: Path, caps
 
     exported = tmp_path / "figures.parquet"
     assert main(["export", "--db", str(db), "--format", "parquet", "-o", str(exported)]) == 0
-    pd.testing.assert_frame_equal(store.load_figures(exported), figures[list(FIGURE_FIELDS)])
+    pd.testing.assert_frame_equal(store.load_figures(exported), figures[list(store.EXPORT_FIGURE_COLUMNS)])
