@@ -4,8 +4,11 @@ One row per province, metric, period, status and comparable unit. Ratios
 (`51/56`) become percents so that they line up with shares (`90%`); counts stay
 counts. Figures are never averaged: when documents disagree about the same
 place, metric, period and status, every value stays, each with its source, and
-the row is flagged as a conflict. A target row says whether the result
-reported for the same place, period, metric and unit met it.
+the row is flagged as a conflict. Each row has one headline value (`value`),
+chosen by `headline()` (the rule is written in docs/dataset.md); the CSV, the
+notebook and the report all call `compare`, so they show the same headline. A
+target row says whether the headline result reported for the same place,
+period, metric and unit met the headline target.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.display import vi_key
 from pipeline.store import ROOT, load_figures
 
 PROVINCES_CSV = ROOT / "corpora" / "provinces.csv"
@@ -33,11 +37,16 @@ QUALIFIER_SIGNS = {
 # What a target's qualifier asks of the result.
 UPPER_BOUND_QUALIFIERS = {"less_than", "at_most"}
 
-MET, NOT_MET, NO_RESULT, UNCLEAR = "met", "not met", "no result", "unclear"
+MET, NOT_MET, NO_RESULT, NOT_COMPARABLE = "met", "not met", "no result yet", "not comparable"
+VERDICTS: tuple[str, ...] = (MET, NOT_MET, NO_RESULT, NOT_COMPARABLE)
+
+# How the headline of a row was chosen (column `rule`).
+RULE_SINGLE, RULE_LARGEST, RULE_SUM, RULE_NOT_ADDITIVE = "single value", "largest", "sum of former provinces", "not additive"
 
 OUTPUT_TAIL: tuple[str, ...] = (
-    "status", "unit", "value", "values", "qualifier", "counted_as", "evidence", "documents",
-    "conflict", "sources", "former_provinces", "result", "target_result",
+    "status", "unit", "value", "headline_text", "rule", "values", "qualifier", "counted_as",
+    "evidence", "documents", "conflict", "sources", "former_provinces", "result", "target_result",
+    "headline_figures", "figures",
 )
 
 
@@ -88,6 +97,38 @@ def joined(values: Iterable[object]) -> str | None:
     return "; ".join(seen) if seen else None
 
 
+def figure_ref(doc_id: str, start: int, end: int) -> str:
+    """A figure's name across the CSV, the notebook and the report: its document and span."""
+    return f"{doc_id}:{int(start)}-{int(end)}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The one value a row stands for, and the figures it stands on."""
+
+    value: float | None
+    high: float | None
+    qualifier: str | None
+    refs: tuple[str, ...]
+    rule: str
+
+
+def largest(rows: pd.DataFrame) -> pd.Series:
+    """The figure with the largest comparable value: a total is never smaller than its parts.
+
+    Ties go to an exact figure over a qualified one, then to the more confident
+    one, then to text order, so the choice never depends on the order of input.
+    """
+    ranked = rows.assign(
+        _inexact=(rows["qualifier"].fillna("exact") != "exact"),
+        _confidence=rows["confidence"].fillna(0.0),
+    ).sort_values(
+        ["cmp_value", "_inexact", "_confidence", "doc_id", "start"],
+        ascending=[False, True, False, True, True], kind="mergesort",
+    )
+    return ranked.iloc[0]
+
+
 @dataclass
 class Group:
     """The figures of one comparison row."""
@@ -127,20 +168,37 @@ class Group:
             parts.append(f"{source}: {', '.join(dict.fromkeys(part['text']))}")
         return " | ".join(parts)
 
-    def value(self, unit: str) -> float | None:
-        """The row's single value; a merged unit's additive values are summed over former provinces."""
-        distinct = self.distinct_values()
-        if len(distinct) == 1 and distinct[0][1] is None:
-            return distinct[0][0]
-        if not self.merged or unit.split(" per ")[0] not in ADDITIVE_UNITS or self.conflict():
-            return None
-        total = 0.0
-        for _, part in self.rows.groupby("former", sort=False, dropna=False):
-            values = Group(part, self.merged).distinct_values()
-            if len(values) != 1 or values[0][1] is not None:
-                return None
-            total += values[0][0]
-        return total
+    def by_former(self) -> dict[str | None, pd.Series]:
+        """The headline figure of each province as reported (one entry unless merged)."""
+        return {
+            (None if not isinstance(former, str) else former): largest(part)
+            for former, part in self.rows.groupby("former", sort=False, dropna=False)
+        }
+
+    def headline(self, unit: str) -> Headline:
+        """The row's headline (docs/dataset.md, "One value per row").
+
+        Within a province the largest figure stands for the row; a merged 2025
+        unit adds its former provinces' headlines when the unit adds up (counts,
+        money), and has none when it does not (a share of one province plus a
+        share of another is not a share of anything).
+        """
+        chosen = self.by_former()
+        if len(chosen) == 1:
+            (best,) = chosen.values()
+            rule = RULE_SINGLE if len(self.distinct_values()) == 1 else RULE_LARGEST
+            return Headline(float(best["cmp_value"]), optional(best["cmp_high"]), best["qualifier"],
+                            (best["ref"],), rule)
+        refs = tuple(best["ref"] for best in chosen.values())
+        if unit.split(" per ")[0] not in ADDITIVE_UNITS:
+            return Headline(None, None, None, refs, RULE_NOT_ADDITIVE)
+        qualifiers = {best["qualifier"] or "exact" for best in chosen.values()}
+        total = float(sum(best["cmp_value"] for best in chosen.values()))
+        return Headline(total, None, qualifiers.pop() if len(qualifiers) == 1 else None, refs, RULE_SUM)
+
+
+def optional(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def compare(
@@ -155,17 +213,30 @@ def compare(
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
     work = with_areas(comparable(frame), merged)
+    work["ref"] = [figure_ref(d, s, e) for d, s, e in zip(work["doc_id"], work["start"], work["end"])]
     keys = [("area" if key == "province" else key) for key in by]
     rows = []
-    for values, part in work.groupby([*keys, "status", "cmp_unit"], sort=True, dropna=False):
-        rows.append(summarise(dict(zip([*by, "status", "unit"], values)), Group(part, merged)))
-    table = pd.DataFrame(rows, columns=[*by, *OUTPUT_TAIL, "_values"])
-    table = add_target_results(table, list(by))
+    if len(work):
+        for values, part in work.groupby([*keys, "status", "cmp_unit"], sort=False, dropna=False):
+            rows.append(summarise(dict(zip([*by, "status", "unit"], values)), Group(part, merged)))
+    table = pd.DataFrame(rows, columns=[*by, *OUTPUT_TAIL, "_by_former"])
+    table = ordered(table, list(by))
+    table = add_target_results(table, list(by), merged)
     if not merged:
         table = table.drop(columns=["former_provinces"])
     if status is not None:
         table = table[table["status"] == status]
     return table.reset_index(drop=True)
+
+
+def ordered(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Rows in the reader's order: provinces alphabetically in Vietnamese, national rows last."""
+    def sort_key(column: pd.Series) -> pd.Series:
+        if column.name == "province":
+            return column.map(vi_key)
+        return column.map(lambda v: (v is None or (not isinstance(v, str) and pd.isna(v)), str(v)))
+
+    return table.sort_values([*by, "status", "unit"], key=sort_key, kind="mergesort").reset_index(drop=True)
 
 
 def validate_by(by: Sequence[str] | str) -> tuple[str, ...]:
@@ -195,8 +266,13 @@ def summarise(head: dict[str, object], group: Group) -> dict[str, object]:
     rows = group.rows
     row = dict(head)
     row = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
+    best = group.headline(str(head["unit"]))
+    headline_refs = list(best.refs)
+    others = [ref for ref in rows.sort_values(["doc_id", "start"])["ref"] if ref not in headline_refs]
     row.update(
-        value=group.value(str(head["unit"])),
+        value=best.value,
+        headline_text=None if best.value is None else format_value(best.value, best.high, best.qualifier),
+        rule=best.rule,
         values=group.display_values(),
         qualifier=joined(rows["qualifier"]),
         counted_as=joined(rows["counted"]),
@@ -207,7 +283,13 @@ def summarise(head: dict[str, object], group: Group) -> dict[str, object]:
         former_provinces=joined(rows["former"]),
         result=None,
         target_result=None,
-        _values=list(zip(rows["cmp_value"], rows["qualifier"], rows["former"])),
+        headline_figures="; ".join(headline_refs),
+        figures="; ".join([*headline_refs, *others]),
+        _by_former={
+            former: (float(f["cmp_value"]), f["qualifier"] or "exact",
+                     format_value(f["cmp_value"], f["cmp_high"], f["qualifier"]))
+            for former, f in group.by_former().items()
+        },
     )
     return row
 
@@ -223,53 +305,59 @@ def meets(target: float, target_qualifier: str, result: float, result_qualifier:
     return result == target and (target_qualifier != "more_than" or result_qualifier == "more_than")
 
 
-def judge(targets: list[tuple[float, str, str]], results: list[tuple[float, str, str]]) -> str:
-    """met / not met when every target and result value agree on it, else unclear.
+Judged = tuple[str | None, str]  # (the result as shown, the verdict)
 
-    A target is held against results of the province that set it, so a merged
-    unit never judges one former province's plan by another's results.
+
+def judge_row(target: dict, result: dict | None, other_units: bool, merged: bool) -> Judged:
+    """A target's headline against the headline result of the same province, period, metric and unit.
+
+    Merged 2025 units judge each former province's target by that province's own
+    result (never one province's plan by another's results); when the former
+    provinces' verdicts differ, each is named.
     """
-    verdicts = {
-        meets(t, tq or "exact", r, rq or "exact")
-        for t, tq, tp in targets
-        for r, rq, rp in results
-        if tp == rp
-    }
-    if not verdicts:
-        return NO_RESULT
-    if verdicts == {True}:
-        return MET
-    if verdicts == {False}:
-        return NOT_MET
-    return UNCLEAR
+    if result is None:
+        return None, NOT_COMPARABLE if other_units else NO_RESULT
+    if not merged:
+        if target["value"] is None or result["value"] is None:
+            return result["headline_text"], NOT_COMPARABLE
+        (t_value, t_qualifier, _), = target["_by_former"].values()
+        (r_value, r_qualifier, _), = result["_by_former"].values()
+        return result["headline_text"], MET if meets(t_value, t_qualifier, r_value, r_qualifier) else NOT_MET
+    verdicts: dict[str | None, str] = {}
+    shown: list[str] = []
+    for former, (t_value, t_qualifier, _) in target["_by_former"].items():
+        got = result["_by_former"].get(former)
+        if got is None:
+            verdicts[former] = NO_RESULT
+            continue
+        shown.append(got[2] if len(target["_by_former"]) == 1 else f"{got[2]} ({former})")
+        verdicts[former] = MET if meets(t_value, t_qualifier, got[0], got[1]) else NOT_MET
+    distinct = set(verdicts.values())
+    verdict = distinct.pop() if len(distinct) == 1 else "; ".join(f"{v} ({p})" for p, v in verdicts.items())
+    return ("; ".join(shown) or None), verdict
 
 
-def add_target_results(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def add_target_results(table: pd.DataFrame, by: list[str], merged: bool) -> pd.DataFrame:
     """Fill `result` and `target_result` on target rows from the achieved row of the same key and unit."""
     table = table.copy()
-    values = {}
-    if "_values" in table.columns:
-        values = dict(zip(table.index, table["_values"]))
-        table = table.drop(columns=["_values"])
-    key_columns = [*by, "unit"]
+    records = table.to_dict(orient="records")
+    table = table.drop(columns=["_by_former"])
 
-    def key(row: pd.Series) -> tuple:
-        return tuple(None if not isinstance(row[c], str) and pd.isna(row[c]) else row[c] for c in key_columns)
+    def key(row: dict, with_unit: bool = True) -> tuple:
+        columns = [*by, "unit"] if with_unit else by
+        return tuple(None if not isinstance(row[c], str) and pd.isna(row[c]) else row[c] for c in columns)
 
-    achieved = {key(row): index for index, row in table.iterrows() if row["status"] == "achieved"}
+    achieved = {key(row): row for row in records if row["status"] == "achieved"}
+    achieved_any_unit = {key(row, False) for row in records if row["status"] == "achieved"}
     results, verdicts = [], []
-    for index, row in table.iterrows():
+    for row in records:
         if row["status"] != "target":
             results.append(None)
             verdicts.append(None)
             continue
-        match = achieved.get(key(row))
-        if match is None:
-            results.append(None)
-            verdicts.append(NO_RESULT)
-            continue
-        results.append(table.at[match, "values"])
-        verdicts.append(judge(values.get(index, []), values.get(match, [])))
+        shown, verdict = judge_row(row, achieved.get(key(row)), key(row, False) in achieved_any_unit, merged)
+        results.append(shown)
+        verdicts.append(verdict)
     table["result"] = results
     table["target_result"] = verdicts
     return table

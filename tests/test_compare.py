@@ -69,7 +69,10 @@ def test_two_documents_that_disagree_both_stay_flagged_as_a_conflict():
 
     assert bool(courses["conflict"]) is True
     assert courses["values"] == "8; 9"
-    assert pd.isna(courses["value"])  # never averaged
+    assert (courses["value"], courses["rule"]) == (9.0, "largest")  # never averaged: one of them, flagged
+    nine, eight = QUANG_NAM_NEWS.text.index("9 lớp"), QUANG_NAM_REPORT.text.index("8 lớp")
+    assert courses["headline_figures"] == f"qnam-news-2023:{nine}-{nine + 1}"
+    assert courses["figures"] == f"qnam-news-2023:{nine}-{nine + 1}; qnam-report-2023:{eight}-{eight + 1}"
     assert (courses["evidence"], courses["documents"]) == (2, 2)
     assert courses["sources"] == "https://baoquangnam.vn/ket-qua-2023: 8 | https://example.vn/tin/quang-nam: 9"
 
@@ -103,11 +106,11 @@ def test_a_target_says_whether_the_result_of_the_same_metric_and_unit_met_it():
     courses = row(table, province="Quảng Nam", metric="training_courses", status="target")
 
     assert (communes["values"], communes["result"], communes["target_result"]) == ("> 70", "75", "met")
-    assert (courses["values"], courses["result"], courses["target_result"]) == ("10", "8; 9", "not met")
+    assert (courses["values"], courses["result"], courses["target_result"]) == ("10", "9", "not met")
     assert table[table["status"] == "achieved"]["target_result"].isna().all()
 
 
-def test_a_target_without_a_result_in_its_unit_says_no_result():
+def test_a_target_with_a_result_only_in_another_unit_is_not_comparable():
     plan = Document("sl-plan", "sl.txt", "Phấn đấu 100% cán bộ được tập huấn về phòng, chống mại dâm.")
     report = Document("sl-report", "sl-kq.txt", "Đã tập huấn cho 350 cán bộ.")
     where = {"province": "Sơn La", "period": "2019"}
@@ -116,8 +119,46 @@ def test_a_target_without_a_result_in_its_unit_says_no_result():
 
     trained = row(compare(frame(figures)), status="target")
 
-    assert (trained["result"], trained["target_result"]) == (None, "no result")
+    assert (trained["result"], trained["target_result"]) == (None, "not comparable")
 
+
+def test_a_target_without_any_result_says_no_result_yet():
+    plan = Document("sl-plan", "sl.txt", "Phấn đấu 100% cán bộ được tập huấn về phòng, chống mại dâm.")
+    figure = make_figure(plan, "100%", 100.0, "people_trained", unit="percent", status="target",
+                         province="Sơn La", period="2019")
+
+    trained = row(compare(frame([figure])), status="target")
+
+    assert (trained["result"], trained["target_result"]) == (None, "no result yet")
+
+
+def test_a_total_and_its_parts_by_kind_give_the_total_as_headline_and_keep_the_parts():
+    doc = Document("hb", "https://baohoabinh.com.vn/ho-so",
+                   "Toàn tỉnh có 941 cơ sở kinh doanh dịch vụ dễ phát sinh tệ nạn mại dâm, "
+                   "trong đó 908 nhà nghỉ, khách sạn, 16 karaoke và 17 cơ sở massage.")
+    where = {"province": "Hòa Bình", "period": "2019"}
+    figures = [make_figure(doc, span, value, "establishments_at_risk", **where)
+               for span, value in (("941", 941.0), ("908", 908.0), ("16", 16.0), ("17", 17.0))]
+
+    at_risk = row(compare(frame(figures)), metric="establishments_at_risk")
+
+    assert (at_risk["value"], at_risk["headline_text"], at_risk["rule"]) == (941.0, "941", "largest")
+    refs = [f"hb:{f.start}-{f.end}" for f in figures]
+    assert at_risk["headline_figures"] == refs[0]
+    assert at_risk["figures"].split("; ") == refs  # the headline, then its parts in text order
+    assert bool(at_risk["conflict"]) is False  # parts of one document are not a disagreement
+
+
+def test_a_merged_unit_does_not_add_up_shares_of_different_provinces():
+    plan = Document("shares", "shares.txt", "Quảng Nam đạt 80% và Đà Nẵng đạt 90% số xã tổ chức tuyên truyền.")
+    where = {"metric": "communes_with_propaganda", "unit": "percent", "period": "2023"}
+    figures = [make_figure(plan, "80%", 80.0, province="Quảng Nam", province_2025="Đà Nẵng", **where),
+               make_figure(plan, "90%", 90.0, province="Đà Nẵng", province_2025="Đà Nẵng", **where)]
+
+    shares = row(compare(frame(figures), merged=True), metric="communes_with_propaganda")
+
+    assert pd.isna(shares["value"]) and shares["rule"] == "not additive"
+    assert shares["values"] == "80 (Quảng Nam); 90"
 
 @pytest.mark.parametrize(
     ("target", "target_qualifier", "result", "result_qualifier", "met"),
@@ -152,6 +193,7 @@ def test_merged_rolls_provinces_up_into_their_2025_unit_and_adds_counts():
     assert set(table["province"]) == {"Đà Nẵng"}
     assert courses["former_provinces"] == "Quảng Nam; Đà Nẵng"
     assert (bool(courses["conflict"]), courses["value"], courses["values"]) == (False, 14.0, "8 (Quảng Nam); 6")
+    assert courses["rule"] == "sum of former provinces"
 
 
 def test_merged_keeps_a_conflict_inside_a_former_province_and_judges_targets_by_their_own_province():
@@ -160,8 +202,10 @@ def test_merged_keeps_a_conflict_inside_a_former_province_and_judges_targets_by_
     achieved = row(table, metric="training_courses", status="achieved")
     target = row(table, metric="training_courses", status="target")
 
-    assert bool(achieved["conflict"]) is True and pd.isna(achieved["value"])
-    assert target["target_result"] == "not met"  # Quảng Nam's 10 against Quảng Nam's 8 and 9, not Đà Nẵng's 6
+    assert bool(achieved["conflict"]) is True
+    assert (achieved["value"], achieved["rule"]) == (15.0, "sum of former provinces")  # 9 (Quảng Nam) + 6
+    assert target["target_result"] == "not met"  # Quảng Nam's 10 against Quảng Nam's 9, not Đà Nẵng's 6 or 15
+    assert target["result"] == "9"
 
 
 def test_merged_maps_a_province_through_the_province_table_when_the_record_lacks_its_2025_unit():
