@@ -7,14 +7,24 @@ Results come back in input order, whatever order the workers finish in, so N
 workers write exactly the file one worker writes. At most `in_flight` batches
 are queued at a time: the reader never runs ahead of the writer, and memory
 stays flat however large the corpus is.
+
+A worker can die under a document (the out-of-memory killer, a crash in native
+code). The pool is then broken and every batch in it lost; the batches are
+re-run one document at a time in a fresh pool, so the document that kills its
+worker again costs itself only (`on_death` says what it becomes) and the others
+are extracted. Workers watch their parent and exit when it is gone, so a killed
+run leaves no orphaned process behind.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TypeVar
 
@@ -23,6 +33,8 @@ Result = TypeVar("Result")
 
 BATCH_SIZE = 8  # documents per task: enough to hide the pickling round trip, small enough to balance
 IN_FLIGHT_PER_WORKER = 2  # one batch being processed, one waiting, per worker
+PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the run that started it is gone
+WORKER_DIED = "the worker process extracting it died (killed, or out of memory)"
 
 
 def default_workers() -> int:
@@ -30,6 +42,12 @@ def default_workers() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def capped_workers(requested: int, oversubscribe: bool = False) -> int:
+    """`requested`, but no more than the cores unless asked: extraction is CPU-bound, so
+    processes beyond the cores only add memory (a loaded worker holds ~300 MB) and switching."""
+    return requested if oversubscribe else max(1, min(requested, default_workers()))
 
 
 def batched(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -49,31 +67,78 @@ def ordered_map(
     workers: int = 1,
     batch_size: int = BATCH_SIZE,
     in_flight: int | None = None,
+    on_death: Callable[[Item, str], Result] | None = None,
 ) -> Iterator[tuple[Item, Result]]:
     """Each item with `func(item)`, in input order; `func` must be a module-level function.
 
     The item itself stays in this process (only the result travels back), and with
     one worker nothing is spawned at all, so the single-worker path is the plain loop.
+    With `on_death`, an item whose worker process dies gets `on_death(item, reason)`
+    as its result; without it, the pool's BrokenProcessPool is raised.
     """
     if workers <= 1:
         for item in items:
             yield item, func(item)
         return
     limit = in_flight or workers * IN_FLIGHT_PER_WORKER
+    iterator = iter(items)
     pending: deque[tuple[list[Item], Future[list[Result]]]] = deque()
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = new_pool(workers)
     try:
-        for batch in batched(items, batch_size):
-            pending.append((batch, pool.submit(apply_batch, func, batch)))
-            if len(pending) >= limit:
-                yield from oldest(pending)
-        while pending:
-            yield from oldest(pending)
+        while True:
+            while len(pending) < limit and (batch := list(islice(iterator, batch_size))):
+                pending.append((batch, pool.submit(apply_batch, func, batch)))
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                if on_death is None:
+                    raise
+                lost = [item for part in [batch, *(b for b, _ in pending)] for item in part]
+                pending.clear()
+                pool.shutdown(wait=True, cancel_futures=True)
+                pool = new_pool(workers)
+                for item in lost:
+                    result, pool = one_at_a_time(func, item, pool, workers, on_death)
+                    yield item, result
+                continue
+            yield from zip(batch, results)
     finally:
         # An abandoned or failed run must not leave queued work behind it.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def oldest(pending: deque[tuple[list[Item], Future[list[Result]]]]) -> Iterator[tuple[Item, Result]]:
-    batch, future = pending.popleft()
-    yield from zip(batch, future.result())
+def one_at_a_time(
+    func: Callable[[Item], Result],
+    item: Item,
+    pool: ProcessPoolExecutor,
+    workers: int,
+    on_death: Callable[[Item, str], Result],
+) -> tuple[Result, ProcessPoolExecutor]:
+    """One item alone in the pool: if its worker dies now, it was this item (and a fresh pool follows)."""
+    try:
+        return pool.submit(apply_batch, func, [item]).result()[0], pool
+    except BrokenProcessPool:
+        pool.shutdown(wait=True, cancel_futures=True)
+        return on_death(item, WORKER_DIED), new_pool(workers)
+
+
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),))
+
+
+def exit_with_parent(parent: int) -> None:
+    """Run in each worker at start: end this process as soon as the run that started it is gone.
+
+    A killed parent cannot shut its pool down; without this its workers (hundreds
+    of MB each, models loaded) would live on, waiting for work that never comes.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="solieu-parent-watch", daemon=True).start()

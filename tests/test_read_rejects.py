@@ -132,7 +132,8 @@ def test_json_line_that_is_not_utf8_loses_that_line_only(tmp_path: Path) -> None
 
 def test_utf16_json_lines_are_read(tmp_path: Path) -> None:
     path = tmp_path / "bai.jsonl"
-    path.write_bytes((jsonl_line({"id": "a", "text": ARTICLE}) * 2).encode("utf-16"))
+    lines = jsonl_line({"id": "a", "text": ARTICLE}) + jsonl_line({"id": "b", "text": ARTICLE})
+    path.write_bytes(lines.encode("utf-16"))
     items = read_all(path)
     assert [item.text for item in items] == [ARTICLE, ARTICLE]
 
@@ -152,10 +153,10 @@ def test_json_line_over_the_size_limit_loses_that_line_only(tmp_path: Path) -> N
 def test_json_lines_without_an_id_get_the_same_id_for_the_same_text_in_any_unicode_form(tmp_path: Path) -> None:
     import unicodedata
 
-    path = tmp_path / "bai.jsonl"
-    path.write_text(
-        jsonl_line({"text": ARTICLE}) + jsonl_line({"text": unicodedata.normalize("NFD", ARTICLE)}),
-        encoding="utf-8",
-    )
-    first, second = read_all(path)
+    composed, decomposed = tmp_path / "nfc.jsonl", tmp_path / "nfd.jsonl"
+    composed.write_text(jsonl_line({"text": ARTICLE}), encoding="utf-8")
+    decomposed.write_text(jsonl_line({"text": unicodedata.normalize("NFD", ARTICLE)}), encoding="utf-8")
+    [first], [second] = read_all(composed), read_all(decomposed)
     assert first.doc_id == second.doc_id
+    # Read in one batch, the second copy is the same document again: rejected, not a silent replacement.
+    assert isinstance(read_all(composed, decomposed)[1], Rejected)

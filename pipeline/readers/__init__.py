@@ -10,52 +10,132 @@ naming the input and why, and costs nothing else.
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.readers.base import DEFAULT_MAX_SIZE, Rejected, Unreadable, size_text, text_id
+from pipeline.readers.base import (
+    DEFAULT_MAX_SIZE, Rejected, Unreadable, notice, shown_path, size_text, text_id,
+)
 from pipeline.readers.decode import declared_charset, decode_text
 from pipeline.readers.jsonl import read_jsonl
 from pipeline.readers.sniff import DOCUMENT_SUFFIXES, binary_kind, is_jsonl, text_kind
 from pipeline.records import Document
 
 READER_FAILED = "reader failed"
+# Keys that mark a JSON line as something solieu wrote, not a document to read.
+FIGURE_KEYS = frozenset({"doc_id", "start", "end", "value", "unit", "metric"})
+ERROR_KEYS = frozenset({"source", "reason"})
 
-__all__ = ["DEFAULT_MAX_SIZE", "Rejected", "read_file", "read_inputs", "text_id"]
+__all__ = ["DEFAULT_MAX_SIZE", "Rejected", "folder_files", "read_file", "read_inputs", "text_id"]
 
 
-def read_inputs(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document | Rejected]:
-    """Yield every document of the inputs, in order, and a Rejected for each bad one."""
+def read_inputs(
+    inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE, exclude: Iterable[str | Path] = ()
+) -> Iterator[Document | Rejected]:
+    """Yield every document of the inputs, in order, and a Rejected for each bad one.
+
+    `exclude` names files never to read (the run's own outputs, when they sit in an
+    input folder). A document id met twice is the second document's rejection:
+    two documents under one id would replace each other in the store.
+    """
+    skipped = {_file_key(Path(p)) for p in exclude}
+    skipped.discard(None)
+    return unique_ids(_read_all(inputs, max_size, skipped))
+
+
+def _read_all(inputs: Iterable[str | Path], max_size: int, skipped: set) -> Iterator[Document | Rejected]:
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            yield from _read_folder(path, max_size)
+            yield from _read_folder(path, max_size, skipped)
         elif path.is_file():
-            yield from read_file(path, max_size)
+            yield from read_file(path, max_size, named=True)
         elif path.exists():
-            yield Rejected(str(path), "not a regular file")
+            yield Rejected(shown_path(path), "not a regular file")
         else:
-            yield Rejected(str(path), "no such file or folder")
+            yield Rejected(shown_path(path), "no such file or folder")
 
 
-def _read_folder(folder: Path, max_size: int) -> Iterator[Document | Rejected]:
-    """Files a person would call documents: known suffixes or none; hidden files and Office lock files skipped."""
+def unique_ids(items: Iterable[Document | Rejected]) -> Iterator[Document | Rejected]:
+    """Every item, except that a document whose id was already used in the batch is rejected."""
+    first_source: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Document):
+            earlier = first_source.get(item.doc_id)
+            if earlier is not None:
+                yield Rejected(item.source, f"document id '{item.doc_id}' is already used by {earlier} in this batch")
+                continue
+            first_source[item.doc_id] = item.source
+        yield item
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    """What makes two paths the same file (device and inode), or None when there is no file."""
     try:
-        children = sorted(p for p in folder.rglob("*") if p.is_file())
-    except OSError as error:
-        yield Rejected(str(folder), f"folder cannot be read ({error.strerror})")
-        return
-    for child in children:
-        relative = child.relative_to(folder).parts
-        if any(part.startswith((".", "~$")) for part in relative):
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def folder_files(folder: Path) -> tuple[list[Path], list[Rejected]]:
+    """Files a person would call documents, in sorted order, and the sub-folders that cannot be read.
+
+    Known suffixes or none; hidden files and folders and Office lock files (`~$`)
+    are left out. A folder that cannot be listed is a rejected input, never a
+    silent gap in the batch.
+    """
+    files: list[Path] = []
+    problems: list[Rejected] = []
+
+    def unreadable(error: OSError) -> None:
+        where = shown_path(error.filename if error.filename is not None else folder)
+        problems.append(Rejected(where, f"folder cannot be read ({error.strerror or error})"))
+
+    for root, folders, names in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders if not name.startswith((".", "~$"))]
+        for name in names:
+            child = Path(root, name)
+            if name.startswith((".", "~$")) or not (child.suffix.lower() in DOCUMENT_SUFFIXES or not child.suffix):
+                continue
+            if child.is_file():
+                files.append(child)
+    return sorted(files), problems
+
+
+def _read_folder(folder: Path, max_size: int, skipped: set) -> Iterator[Document | Rejected]:
+    files, problems = folder_files(folder)
+    yield from problems
+    for child in files:
+        if skipped and _file_key(child) in skipped:
+            notice(shown_path(child), "an output of this run: skipped")
             continue
-        if child.suffix.lower() in DOCUMENT_SUFFIXES or not child.suffix:
-            yield from read_file(child, max_size)
+        yield from read_file(child, max_size, doc_id=folder_id(child, folder))
 
 
-def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document | Rejected]:
-    """The documents of one file: one, or one per line of a JSON Lines file."""
-    source = str(path)
+def folder_id(path: Path, root: Path) -> str:
+    """A file's id in a folder: its path under the folder, without the suffix.
+
+    `a/baocao.txt` and `b/baocao.txt` are two documents; the id says which, and a
+    flat folder keeps plain file names as ids (`baocao`).
+    """
+    relative = path.relative_to(root).with_suffix("")
+    return shown_path(relative.as_posix())
+
+
+def read_file(
+    path: Path, max_size: int = DEFAULT_MAX_SIZE, doc_id: str | None = None, named: bool = False
+) -> Iterator[Document | Rejected]:
+    """The documents of one file: one, or one per line of a JSON Lines file.
+
+    `doc_id` is the id of a one-document file (default: its name without suffix);
+    `named` says the user named the file, which makes a figures file given as
+    input a rejection rather than a skipped file.
+    """
+    source = shown_path(path)
     try:
         size = path.stat().st_size
         if size == 0:
@@ -64,12 +144,21 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document
         with path.open("rb") as handle:
             first_line = handle.readline(max_size)
         if is_jsonl(first_line, path.suffix.lower()):
-            yield from read_jsonl(path, max_size)
+            written = solieu_output(first_line)
+            if written and named:
+                yield Rejected(source, f"{written} written by solieu, not documents")
+            elif written:
+                notice(source, f"{written} written by solieu, not documents: skipped")
+            else:
+                yield from read_jsonl(path, max_size, source)
             return
         if size > max_size:
             yield Rejected(source, f"{size_text(size)}, over the {size_text(max_size)} size limit")
             return
-        yield parse(path.read_bytes(), path, max_size)
+        item = parse(path.read_bytes(), path, max_size)
+        if isinstance(item, Document):
+            item = _named(item, path, source, doc_id)
+        yield item
     except Unreadable as error:
         yield Rejected(source, str(error))
     except OSError as error:
@@ -78,8 +167,39 @@ def read_file(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document
         yield Rejected(source, f"{READER_FAILED} ({type(error).__name__}: {error})")
 
 
+def _named(doc: Document, path: Path, source: str, doc_id: str | None) -> Document:
+    """The document with a printable source and its id under the input folder."""
+    changes: dict[str, str] = {}
+    if doc.source == str(path) and source != doc.source:
+        changes["source"] = source
+    wanted = doc_id if doc_id is not None else shown_path(path.stem)
+    if doc.doc_id != wanted:
+        changes["doc_id"] = wanted
+    return dataclasses.replace(doc, **changes) if changes else doc
+
+
+def solieu_output(first_line: bytes) -> str | None:
+    """`figure records` or `rejected inputs` when a JSON Lines file is one solieu wrote, else None.
+
+    An output saved inside an input folder would otherwise be read back as
+    documents (a figure record has a `text`) and replace the real ones.
+    """
+    try:
+        record = json.loads(first_line.lstrip(b"\xef\xbb\xbf").decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict):
+        return None
+    if FIGURE_KEYS <= record.keys():
+        return "figure records"
+    if record.keys() == ERROR_KEYS:
+        return "rejected inputs"
+    return None
+
+
 def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document | Rejected:
     """One document from the bytes of a file, by the reader its content calls for."""
+    source = shown_path(path)
     try:
         # The format readers are imported on first use: trafilatura, pypdf and python-docx
         # take most of a second to load, which a batch of plain text should not pay.
@@ -92,16 +212,19 @@ def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document
             from pipeline.readers.word import read_docx
 
             return read_docx(data, path, max_size)
-        text = decode_text(data, declared_charset(data))
+        notes: list[str] = []
+        text = decode_text(data, declared_charset(data), notes)
+        for note in notes:
+            notice(source, note)
         if text_kind(text, path.suffix.lower()) == "html":
             from pipeline.readers.webpage import read_html
 
             return read_html(text, path)
         return _plain_text(text, path)
     except Unreadable as error:
-        return Rejected(str(path), str(error))
+        return Rejected(source, str(error))
     except Exception as error:  # a parser's own bug on odd input must cost this file only
-        return Rejected(str(path), f"{READER_FAILED} ({type(error).__name__}: {error})")
+        return Rejected(source, f"{READER_FAILED} ({type(error).__name__}: {error})")
 
 
 def _plain_text(text: str, path: Path) -> Document:

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.normalise import normalise
 
 DEFAULT_MAX_SIZE = 20 * 1000 * 1000  # bytes; a provincial report is well under 5 MB
 MAX_REASON = 300  # characters of a rejection reason
 KINDS = frozenset({"news", "plan", "report"})
+MAX_ID = 512  # characters of a document id: longer is a mistake (a text pasted as id), not a name
+
+# Notices: something was read, but not exactly as given (bytes replaced, a file skipped).
+# They are not rejections (nothing is lost); the command line prints them as `solieu: ...`.
+LOG = logging.getLogger("solieu")
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 _DMY_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -39,6 +47,21 @@ class Rejected:
 
     def message(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+def notice(source: str, message: str) -> None:
+    """Say that an input was read with a change or skipped, without rejecting it."""
+    LOG.warning("%s: %s", source, message)
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as text that can always be printed and written as UTF-8.
+
+    A file name with bytes that are not UTF-8 (`lat\\xffin.txt`, from an old
+    archive) decodes to lone surrogates, which no UTF-8 output accepts; the bytes
+    are shown as `\\xff` escapes instead, so the name stays unique and readable.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class Unreadable(Exception):

@@ -78,28 +78,50 @@ def declared_charset(data: bytes) -> str | None:
         return None
 
 
-def decode_text(data: bytes, declared: str | None = None) -> str:
-    """The text of the bytes, or Unreadable when they are not text in any encoding."""
-    text = repair_mojibake(_decode(data, declared))
+def utf32_without_bom(data: bytes) -> str | None:
+    """UTF-32 saved without a mark: every character of Vietnamese text has two zero bytes on one side."""
+    sample = data[:SNIFF_BYTES]
+    sample = sample[: len(sample) // 4 * 4]
+    quads = len(sample) // 4
+    if quads < 4 or len(data) % 4:
+        return None
+    if sample[2::4].count(0) == quads and sample[3::4].count(0) == quads and sample[0::4].count(0) < quads:
+        return "utf-32-le"
+    if sample[0::4].count(0) == quads and sample[1::4].count(0) == quads and sample[3::4].count(0) < quads:
+        return "utf-32-be"
+    return None
+
+
+def decode_text(data: bytes, declared: str | None = None, notes: list[str] | None = None) -> str:
+    """The text of the bytes, or Unreadable when they are not text in any encoding.
+
+    `notes` collects what the caller should tell the user (bytes that were replaced).
+    """
+    text = repair_mojibake(_decode(data, declared, notes if notes is not None else []))
     _refuse_binary(text)
     return text
 
 
-def _decode(data: bytes, declared: str | None) -> str:
+def _decode(data: bytes, declared: str | None, notes: list[str]) -> str:
     marked = bom_encoding(data)
     if marked:
         encoding, skip = marked
         return _strict(data[skip:], encoding)
-    wide = utf16_without_bom(data)
-    if wide:
-        text = _without_bom(data, wide)
-        if text is not None:
-            return text
+    for wide in (utf32_without_bom(data), utf16_without_bom(data)):
+        if wide:
+            text = _without_bom(data, wide)
+            if text is not None:
+                return text
     if b"\x00" in data:
         raise Unreadable("binary file (NUL bytes), not text")
     utf8 = _utf8(data)
     if utf8 is not None:
         return utf8
+    damaged = _mostly_utf8(data)
+    if damaged is not None:
+        text, bad = damaged
+        notes.append(f"{bad} invalid UTF-8 sequence(s) replaced by U+FFFD (the rest is UTF-8)")
+        return text
     if declared:
         try:
             return data.decode(declared)
@@ -143,6 +165,22 @@ def _utf8(data: bytes) -> str | None:
         if error.reason == "unexpected end of data" and error.start >= len(data) - 3:
             return data[: error.start].decode("utf-8", errors="strict")
         return None
+
+
+# A file is UTF-8 with a few damaged bytes, not a legacy code page, when its valid
+# multi-byte characters outnumber the invalid bytes by this much (a Windows-1258
+# or Windows-1252 file has almost no valid multi-byte sequence at all).
+UTF8_MAJORITY = 20
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """UTF-8 with a few invalid bytes (a copy damaged on the way): the text with them replaced, and how many."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    if bad > 0 and multibyte >= UTF8_MAJORITY * bad:
+        return text, bad
+    return None
 
 
 def _refuse_binary(text: str) -> None:
