@@ -1,0 +1,541 @@
+"""Pages in from the web: a list of addresses → a JSON Lines file of documents the readers take.
+
+Researchers collect articles as addresses (a text file, a site's sitemap, an
+RSS feed). `fetch_pages` downloads each page politely — one request at a time
+per host, a delay between requests, a user agent that says who is asking,
+retries with backoff on the errors that pass (timeouts, 429, 5xx), and
+robots.txt respected — and writes one line per page:
+`{"id", "url", "title", "published", "text", "requested", "fetched_at", "content_type"}`.
+The text, title and date come from the same readers as a saved file
+(`pipeline.readers.parse`: trafilatura for web pages, and PDF or Word reports
+linked from a list are read too), so a fetched page and a saved page give the
+same document.
+
+The output is appended page by page and flushed, so an interrupted run keeps
+what it fetched and the next run skips every address already in the file.
+Every address that fails is one line on stderr and one row
+`{"source": URL, "reason"}` in the errors file.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import urllib.robotparser
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
+from pipeline.readers.base import iso_date, size_text
+from pipeline.records import Document
+
+USER_AGENT = f"solieu/{__version__} (research text-mining of public reports; polite crawler)"
+DEFAULT_DELAY = 1.0  # seconds between two requests to the same host
+DEFAULT_RETRIES = 3
+DEFAULT_BACKOFF = 2.0  # seconds before the first retry, doubled for each next one
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_HOSTS = 4  # hosts fetched at the same time (each one request at a time)
+MAX_REDIRECTS = 5
+MAX_WAIT = 120.0  # the longest Retry-After or Crawl-delay obeyed before giving up on a host's pace
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+LIST_SUFFIX = ".pages.jsonl"
+# What a page's Content-Type says it is, as the suffix hint the readers take.
+SUFFIX_OF_TYPE = {
+    "text/html": ".html", "application/xhtml+xml": ".html", "text/plain": ".txt", "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
+Say = Callable[[str], None]
+
+
+class ListError(ValueError):
+    """An address list that cannot be used at all; the message names the file and why."""
+
+
+class FetchFailed(Exception):
+    """One address that could not be fetched; the message is the reason for the errors file."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """One address of a list, with the title and date a feed gave it (used when the page has none)."""
+
+    url: str
+    title: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class FetchResult:
+    """What a run did, for the summary line and the exit status."""
+
+    fetched: int = 0
+    skipped: int = 0
+    failed: list[Rejected] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.fetched} fetched, {self.skipped} already fetched, {len(self.failed)} failed"
+
+
+@dataclass(frozen=True)
+class Politeness:
+    """How the crawler behaves towards a site."""
+
+    user_agent: str = USER_AGENT
+    delay: float = DEFAULT_DELAY
+    retries: int = DEFAULT_RETRIES
+    backoff: float = DEFAULT_BACKOFF
+    timeout: float = DEFAULT_TIMEOUT
+    hosts: int = DEFAULT_HOSTS
+    max_size: int = DEFAULT_MAX_SIZE
+
+
+# --- address lists ---------------------------------------------------------------------------
+
+_XML_ROOT = re.compile(rb"<(?:[\w.-]+:)?(urlset|sitemapindex|rss|feed|RDF)[\s>]")
+
+
+def list_kind(path: Path) -> str | None:
+    """`urls`, `sitemap` or `feed` when the file is a list of addresses; None for a document.
+
+    Decided from the content, so that `ingest` can tell `urls.txt` from an article:
+    a text file whose every line is an http(s) address, or a sitemap / RSS / Atom file.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return None
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    match = _XML_ROOT.search(head[:4096])
+    if head.startswith(b"<") and match:
+        return "sitemap" if match.group(1) in (b"urlset", b"sitemapindex") else "feed"
+    try:
+        lines = head.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return None
+    if len(head) == 1 << 16 and lines:
+        lines = lines[:-1]  # the last line may be cut in the middle
+    wanted = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return "urls" if wanted and all(_is_address(line) for line in wanted) else None
+
+
+def _is_address(text: str) -> bool:
+    parts = urllib.parse.urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in text)
+
+
+def read_list(path: Path) -> list[Address]:
+    """The addresses of a list file, in order, each once; a file that holds none is a ListError."""
+    if not path.is_file():
+        raise ListError(f"{path}: no such file")
+    kind = list_kind(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ListError(f"{path}: cannot be read ({error.strerror})") from error
+    if kind == "urls":
+        lines = data.decode("utf-8-sig").splitlines()
+        addresses = [Address(line.strip()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    elif kind in ("sitemap", "feed"):
+        addresses = parse_xml_list(data, str(path))
+    else:
+        raise ListError(f"{path}: not a list of addresses (one http(s) URL a line, a sitemap or an RSS/Atom feed)")
+    unique = list(OrderedDict((a.url, a) for a in addresses).values())
+    if not unique:
+        raise ListError(f"{path}: no address in the list")
+    return unique
+
+
+def parse_xml_list(data: bytes, where: str) -> list[Address]:
+    """Addresses of a sitemap (`<loc>`), a sitemap index (its sitemaps' `<loc>`), RSS or Atom items.
+
+    The parser resolves no entity and reaches no network: a list file is data, not a program.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise ListError(f"{where}: broken XML ({error})") from None
+    found: list[Address] = []
+    for element in root.iter():
+        name = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        if name == "loc":
+            found.append(Address((element.text or "").strip()))
+        elif name in ("item", "entry"):
+            found.extend(_feed_item(element))
+    return [a for a in found if _is_address(a.url)]
+
+
+def _feed_item(item: Any) -> list[Address]:
+    """An RSS `<item>` or Atom `<entry>`: its link, with its title and publication date as hints."""
+    from lxml import etree
+
+    fields: dict[str, str] = {}
+    for child in item:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child).localname
+        if name == "link":
+            fields.setdefault("link", (child.get("href") or child.text or "").strip())
+        elif name in ("title", "pubDate", "published", "updated", "date"):
+            fields.setdefault(name, (child.text or "").strip())
+    if not fields.get("link"):
+        return []
+    raw_date = fields.get("pubDate") or fields.get("published") or fields.get("date") or fields.get("updated")
+    return [Address(fields["link"], fields.get("title") or None, _feed_date(raw_date))]
+
+
+def _feed_date(raw: str | None) -> str | None:
+    """RSS dates are RFC 822 (`Mon, 02 Dec 2024 08:00:00 +0700`), Atom dates ISO."""
+    if not raw:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(raw).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return iso_date(raw)
+
+
+# --- the output file -------------------------------------------------------------------------
+
+def default_output(list_path: Path) -> Path:
+    """Pages of `urls.txt` go to `urls.pages.jsonl` beside it: found again by the next run."""
+    return list_path.with_name(list_path.stem + LIST_SUFFIX)
+
+
+def already_fetched(output: Path) -> set[str]:
+    """Addresses in the output file; a line cut by an interrupted run is dropped so the page is fetched again."""
+    if not output.exists():
+        return set()
+    done: set[str] = set()
+    kept: list[bytes] = []
+    damaged = False
+    with output.open("rb") as handle:
+        for raw in handle:
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                damaged = True
+                continue
+            if isinstance(record, dict):
+                done.update(str(record[k]) for k in ("requested", "url") if record.get(k))
+            kept.append(raw if raw.endswith(b"\n") else raw + b"\n")
+    if damaged:
+        from pipeline.write import atomic_output
+
+        with atomic_output(output, "wb") as out:
+            out.writelines(kept)
+    return done
+
+
+def page_id(url: str) -> str:
+    """A stable id from the address: the same page fetched again is the same document in the store."""
+    host = urllib.parse.urlsplit(url).hostname or "page"
+    return f"{host}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:16]}"
+
+
+# --- fetching --------------------------------------------------------------------------------
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed by hand, so that robots.txt is checked for every address on the way."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect())
+
+
+@dataclass
+class Host:
+    """One site's robots rules and pace; used by one thread at a time."""
+
+    robots: urllib.robotparser.RobotFileParser | None
+    robots_problem: str | None = None
+    last_request: float = 0.0
+
+
+class Fetcher:
+    """Fetches addresses as a polite crawler; `fetch` returns a document record or raises FetchFailed."""
+
+    def __init__(self, politeness: Politeness, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.politeness = politeness
+        self.clock = clock
+        self.sleep = sleep
+        self.hosts: dict[str, Host] = {}
+        self.lock = threading.Lock()
+
+    def fetch(self, address: Address) -> dict[str, Any]:
+        """The page at the address (redirects followed) as a document record."""
+        url = address.url
+        for _ in range(MAX_REDIRECTS + 1):
+            self._check_robots(url)
+            status, headers, body, location = self._request(url)
+            if location is None:
+                return self._record(address, url, headers, body)
+            url = urllib.parse.urljoin(url, location)
+            if not _is_address(url):
+                raise FetchFailed(f"redirected to an address that is not http(s): {location}")
+        raise FetchFailed(f"more than {MAX_REDIRECTS} redirects")
+
+    # robots.txt
+
+    def host(self, url: str) -> Host:
+        key = _host_key(url)
+        with self.lock:
+            known = self.hosts.get(key)
+        if known is None:
+            known = self._load_robots(url)
+            with self.lock:
+                self.hosts.setdefault(key, known)
+        return self.hosts[key]
+
+    def _load_robots(self, url: str) -> Host:
+        """robots.txt as RFC 9309 reads it: missing (4xx) allows all, unreachable (5xx, timeout) allows nothing."""
+        parts = urllib.parse.urlsplit(url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        host = Host(robots=parser)
+        try:
+            status, _, body, location = self._send(robots_url, host)
+        except FetchFailed as error:
+            return Host(robots=None, robots_problem=f"robots.txt of {parts.netloc} unreachable ({error})")
+        if location is not None or 400 <= status < 500:
+            parser.parse([])  # no robots.txt (or one moved elsewhere): everything is allowed
+        else:
+            parser.parse(body.decode("utf-8", errors="replace").splitlines())
+        return host
+
+    def _check_robots(self, url: str) -> None:
+        host = self.host(url)
+        if host.robots is None:
+            raise FetchFailed(host.robots_problem or "robots.txt unreachable")
+        if not host.robots.can_fetch(self.politeness.user_agent, url):
+            raise FetchFailed("disallowed by robots.txt")
+
+    # requests
+
+    def _request(self, url: str) -> tuple[int, Any, bytes, str | None]:
+        """One page request with retries and backoff; 4xx other than 408/425/429 fail at once."""
+        host = self.host(url)
+        attempts = self.politeness.retries + 1
+        for attempt in range(attempts):
+            try:
+                status, headers, body, location = self._send(url, host)
+            except FetchFailed:
+                if attempt + 1 == attempts:
+                    raise
+                self.sleep(self.politeness.backoff * 2 ** attempt)
+                continue
+            if location is not None:
+                return status, headers, body, location
+            if status in RETRY_STATUSES and attempt + 1 < attempts:
+                self.sleep(max(self.politeness.backoff * 2 ** attempt, _retry_after(headers)))
+                continue
+            if status >= 400:
+                raise FetchFailed(f"HTTP {status}" + (f" after {attempts} attempts" if status in RETRY_STATUSES else ""))
+            return status, headers, body, None
+        raise FetchFailed("no attempt made")  # unreachable with retries >= 0
+
+    def _send(self, url: str, host: Host) -> tuple[int, Any, bytes, str | None]:
+        """One HTTP GET, after waiting for the host's delay; network errors become FetchFailed."""
+        self._wait_turn(host)
+        request = urllib.request.Request(url, headers={"User-Agent": self.politeness.user_agent,
+                                                       "Accept-Language": "vi,en;q=0.5"})
+        try:
+            response = _OPENER.open(request, timeout=self.politeness.timeout)
+        except urllib.error.HTTPError as error:
+            with error:
+                if 300 <= error.code < 400:
+                    location = error.headers.get("Location")
+                    if not location:
+                        raise FetchFailed(f"HTTP {error.code} without a Location") from None
+                    return error.code, error.headers, b"", location
+                return error.code, error.headers, b"", None
+        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, OSError) as error:
+            raise FetchFailed(_network_reason(error)) from None
+        finally:
+            host.last_request = self.clock()
+        with response:
+            try:
+                body = response.read(self.politeness.max_size + 1)
+            except (TimeoutError, socket.timeout, OSError) as error:
+                raise FetchFailed(_network_reason(error)) from None
+            if len(body) > self.politeness.max_size:
+                raise FetchFailed(f"over the {size_text(self.politeness.max_size)} size limit")
+            return response.status, response.headers, body, None
+
+    def _wait_turn(self, host: Host) -> None:
+        delay = self.politeness.delay
+        if host.robots is not None:
+            crawl_delay = host.robots.crawl_delay(self.politeness.user_agent)
+            if crawl_delay:
+                delay = max(delay, min(float(crawl_delay), MAX_WAIT))
+        if host.last_request:
+            wait = host.last_request + delay - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+
+    def _record(self, address: Address, url: str, headers: Any, body: bytes) -> dict[str, Any]:
+        """The fetched bytes through the readers: main text, title and date, or the reason they fail."""
+        from pipeline.readers import parse
+
+        content_type = (headers.get_content_type() if headers is not None else "") or ""
+        identifier = page_id(address.url)
+        suffix = SUFFIX_OF_TYPE.get(content_type, "")
+        document = parse(body, Path(identifier + suffix), self.politeness.max_size) if body else \
+            Rejected(url, "empty page")
+        if isinstance(document, Rejected):
+            what = f" ({content_type})" if content_type and content_type not in SUFFIX_OF_TYPE else ""
+            raise FetchFailed(document.reason + what)
+        return {
+            "id": identifier, "url": url, "title": document.title or address.title,
+            "published": document.published or address.published, "text": document.text,
+            "requested": address.url,
+            "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "content_type": content_type,
+        }
+
+
+def _host_key(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _retry_after(headers: Any) -> float:
+    """Seconds a 429/503 asks to wait (a number or an HTTP date), capped."""
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return 0.0
+    try:
+        return min(float(value), MAX_WAIT)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return 0.0
+    return min(max((when - datetime.now(timezone.utc)).total_seconds(), 0.0), MAX_WAIT)
+
+
+def _network_reason(error: BaseException) -> str:
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason):
+        return "timed out"
+    if isinstance(reason, socket.gaierror):
+        return "host not found"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    return f"network error ({reason})"
+
+
+# --- a run -----------------------------------------------------------------------------------
+
+def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politeness = Politeness(),
+                fetcher: Fetcher | None = None, say: Say | None = None) -> FetchResult:
+    """Fetch every address not yet in `output`, appending each page as soon as it is read.
+
+    Hosts are fetched side by side (`politeness.hosts` at a time), each host one
+    request at a time in list order, so a slow site does not hold up the others.
+    """
+    say = say or (lambda message: print(f"solieu: {message}", file=sys.stderr))
+    fetcher = fetcher or Fetcher(politeness)
+    result = FetchResult()
+    done = already_fetched(output)
+    by_host: dict[str, list[Address]] = OrderedDict()
+    for address in addresses:
+        if address.url in done:
+            result.skipped += 1
+            continue
+        done.add(address.url)
+        by_host.setdefault(_host_key(address.url), []).append(address)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    lock = threading.Lock()
+    with output.open("a", encoding="utf-8", newline="\n") as out:
+
+        def one_host(queue: list[Address]) -> None:
+            for address in queue:
+                try:
+                    record = fetcher.fetch(address)
+                except FetchFailed as error:
+                    with lock:
+                        result.failed.append(Rejected(address.url, str(error)))
+                        say(result.failed[-1].message())
+                    continue
+                except Exception as error:  # a bug on one odd page must cost that page only
+                    with lock:
+                        result.failed.append(Rejected(address.url, f"fetch failed ({type(error).__name__}: {error})"))
+                        say(result.failed[-1].message())
+                    continue
+                with lock:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    out.flush()
+                    result.fetched += 1
+
+        with ThreadPoolExecutor(max_workers=max(1, politeness.hosts)) as pool:
+            for _ in pool.map(one_host, by_host.values()):
+                pass
+    return result
+
+
+def write_errors(rejected: list[Rejected], path: Path) -> None:
+    """The errors file: one row per failed address; none when nothing failed (an old one is removed)."""
+    from pipeline.write import atomic_output, dump_record
+
+    if not rejected:
+        path.unlink(missing_ok=True)
+        return
+    with atomic_output(path) as out:
+        for item in rejected:
+            out.write(dump_record({"source": item.source, "reason": item.reason}))
+
+
+# --- ingest URLS.txt -------------------------------------------------------------------------
+
+def default_politeness(max_size: int = DEFAULT_MAX_SIZE) -> Politeness:
+    """What `ingest URLS.txt` fetches with: the defaults of `solieu fetch`."""
+    return Politeness(max_size=max_size)
+
+
+def read_inputs_fetching(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE,
+                         politeness: Politeness | None = None) -> Iterator[Document | Rejected]:
+    """`read_inputs`, except that a list of addresses is fetched first and its pages read.
+
+    The pages of `urls.txt` are kept in `urls.pages.jsonl` (so the next run fetches
+    only new addresses) and every address that failed comes out as a Rejected.
+    """
+    politeness = politeness or default_politeness(max_size)
+    for raw in inputs:
+        path = Path(raw)
+        if not (path.is_file() and list_kind(path)):
+            yield from read_inputs([raw], max_size)
+            continue
+        try:
+            addresses = read_list(path)
+        except ListError as error:
+            yield Rejected(str(path), str(error).removeprefix(f"{path}: "))
+            continue
+        output = default_output(path)
+        result = fetch_pages(addresses, output, politeness, say=lambda message: None)
+        write_errors(result.failed, output.with_name(output.name + ".errors.jsonl"))
+        yield from result.failed
+        if output.exists() and output.stat().st_size:
+            yield from read_inputs([output], max_size)
