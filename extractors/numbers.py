@@ -63,7 +63,8 @@ def grammar(style: str = "vi") -> Grammar:
         style=style,
         atom=re.compile(
             r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)"
-            r"|(?P<date>\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?!\d)|\d{1,2}/(?:19|20)\d{2}(?!\d))"
+            r"|(?P<date>\d{1,2}[/.\-\u2044]\d{1,2}[/.\-\u2044]\d{2,4}(?!\d)|\d{1,2}[/.\u2044](?:19|20)\d{2}(?![\d.,]\d)"
+            r"|(?<=[Nn]gày )\d{1,2}-\d{1,2}(?![\d/\-]))"
             r"|(?P<phone>0\d{1,3}(?:[.\s]\d{2,4}){2,3}(?!\d|[.,]\d))"
             r"|(?P<identifier>\d+(?:/\d+)*/[^\W\d_][\w-]*)"
             rf"|(?P<number>{digits})",
@@ -178,10 +179,12 @@ def _from_atom(text: str, match: re.Match[str], limit: int, g: Grammar) -> Quant
 
 
 def _is_glued(text: str, start: int, end: int) -> bool:
-    """`H5N1`, `COVID-19`, `4G`: a number that is part of a name, not a quantity."""
+    """`H5N1`, `COVID-19`, `4G`, `PC45`: a number that is part of a name or code, not a quantity."""
     after = text[end:end + 1]
     before = text[max(0, start - 2):start]
-    if after.isalpha():
+    letters = re.match(r"[^\W\d_]+", text[end:end + 8])
+    code_after = after.isupper() or (letters is not None and len(letters.group()) <= 2 and letters.group().isascii())
+    if code_after or before[-1:].isupper():  # `4G`, `10km`, `PC45`, `QH13`; `tổ chức10 lớp`, `03vũ trường` are typos
         return True
     return len(before) == 2 and before[1] == "-" and before[0].isalpha()
 
@@ -223,8 +226,23 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
         if money:
             q.unit, q.end = "vnd", money.end()
             q.rule = "money"
+        elif q.end > scale_end_before(text, q) and _money_named_before(text, q.start):
+            q.unit, q.rule = "vnd", "money"  # `phạt tổng số tiền hơn 6,4 tỉ`: the amount is money without `đồng`
     q.text = text[q.start:q.end]
     _apply_rate(text, q, limit, g)
+
+
+def scale_end_before(text: str, q: Quantity) -> int:
+    """Where the digits end, before any scale word: a scale word makes `q.end` lie past it."""
+    match = re.match(r"\d[\d.,]*", text[q.start:q.end])
+    return q.start + (match.end() if match else 0)
+
+
+def _money_named_before(text: str, start: int) -> bool:
+    """The clause names an amount of money just before the number (`số tiền`, `kinh phí`)."""
+    words = load_json("numbers.json")["money_before"]
+    before = re.split(r"[;.:\n]", text[max(0, start - 40):start])[-1]
+    return re.search(rf"(?<!\w)(?:{_alternation(words)})(?:\s+\S+){{0,3}}\s*$", before, re.IGNORECASE) is not None
 
 
 def _looks_like_day_month(text: str, q: Quantity, tail: re.Match[str], g: Grammar) -> bool:

@@ -28,6 +28,7 @@ from pipeline.records import Document, Figure, Sentence
 CLOSED_KINDS = ("year", "range", "since_now", "relative_years", "relative_year")
 # Kinds whose years can anchor "now"; a start year (`từ năm 2016 đến nay`) cannot.
 EXPLICIT_KINDS = ("year", "range", "until")
+SITUATION_DATE_KINDS = ("year", "until")  # what dates a count of the situation: a day, a year, "as of"
 
 
 def rules() -> dict[str, Any]:
@@ -286,12 +287,18 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
     """Own clause, then situation, then the last framing statement (not in a plan), then document, then publication."""
     start, end = figure_clause(figure)
     own = [e for e in periods.expressions if start <= e.start and e.end <= end]
-    if own:
-        before = [e for e in own if e.end <= figure.start]
-        chosen = before[-1] if before else own[0]
-        return resolve(chosen, periods.context, figure.status)
     anchor = periods.context.anchor
-    if anchor is not None and is_situation(figure, periods.text[start:end]):
+    situation = is_situation(figure, periods.text[start:end])
+    before = [e for e in own if e.end <= figure.start]
+    if before or (own and not (situation and anchor is not None)):
+        # a period named only after a present count (`hiện ... 113 điểm ... của Chương trình
+        # giai đoạn 2016-2020`) names the programme, not when the count was made
+        return resolve(before[-1] if before else own[0], periods.context, figure.status)
+    if situation:
+        stated = sentence_date(figure, periods)
+        if stated is not None:  # `Tính đến 31/12/2010, ... có 30.688 cơ sở ...; trong đó, có 24.974 ...`
+            return resolve(stated, periods.context, figure.status)
+    if anchor is not None and situation:
         return Span(anchor, anchor)
     if kind != "plan":
         frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
@@ -301,6 +308,14 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
         return periods.context.document
     year = periods.publication_year
     return Span(year, year) if year is not None else None
+
+
+def sentence_date(figure: Figure, periods: DocumentPeriods) -> Expression | None:
+    """The last date or year stated earlier in the figure's own sentence, for a count of the situation."""
+    start = figure.sentence_start
+    stated = [e for e in periods.expressions
+              if start <= e.start and e.end <= figure.start and e.kind in SITUATION_DATE_KINDS]
+    return stated[-1] if stated else None
 
 
 def attach(figures: list[Figure], doc: Document, sentences: list[Sentence], kind: str) -> None:

@@ -4,7 +4,11 @@ Per document, a prediction matches a gold figure when their spans overlap and
 `value`, `denominator` and `unit` agree (values within 0.5%); each gold figure
 matches at most one prediction. On matched pairs: accuracy of metric, status,
 qualifier, period and counted (by first word after dropping `số`, `các`,
-`những`, `lượt` and classifiers). Per document: accuracy of province.
+`những`, `lượt` and classifiers), and of the exact counted phrase. Whole
+records: F1 over figures found *and* right in metric, status and period, the
+share of comparison cells a user can trust. Per document: accuracy of
+province. Predictions for documents the gold file lacks are counted, not
+scored, so a mismatch of ids cannot pass unseen.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 from extractors.lexicon import load_json
 
 PAIR_FIELDS = ("metric", "status", "qualifier", "period", "counted")
+EXTRA_FIELDS = ("counted_exact",)  # scored on matched pairs, reported after the spec's fields
+RECORD_FIELDS = ("metric", "status", "period")  # what a comparison cell needs right besides the figure
 VALUE_TOLERANCE = 0.005
 
 
@@ -30,7 +36,10 @@ class Scores:
     predicted: int = 0
     gold: int = 0
     field_hits: Counter = field(default_factory=Counter)
+    record_hits: int = 0  # matched figures whose metric, status and period are all right
     province_hits: int = 0
+    unscored_documents: int = 0  # documents predicted that the gold file does not hold
+    unscored_figures: int = 0
     documents: int = 0
     per_metric: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     misses: list[dict[str, Any]] = field(default_factory=list)
@@ -54,15 +63,21 @@ class Scores:
         return self.field_hits[name] / self.true_positives if self.true_positives else 0.0
 
     @property
+    def record_f1(self) -> float:
+        """F1 of whole records: found, and metric, status and period right."""
+        return 2 * self.record_hits / (self.predicted + self.gold) if self.predicted + self.gold else 0.0
+
+    @property
     def province_accuracy(self) -> float:
         return self.province_hits / self.documents if self.documents else 0.0
 
     def summary_line(self) -> str:
-        fields = " ".join(f"{name}={self.accuracy(name):.3f}" for name in PAIR_FIELDS)
+        fields = " ".join(f"{name}={self.accuracy(name):.3f}" for name in PAIR_FIELDS + EXTRA_FIELDS)
+        unscored = f" unscored_docs={self.unscored_documents}" if self.unscored_documents else ""
         return (
             f"figures P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
             f"(tp={self.true_positives} pred={self.predicted} gold={self.gold}) "
-            f"{fields} province={self.province_accuracy:.3f}"
+            f"{fields} province={self.province_accuracy:.3f} records_F1={self.record_f1:.3f}{unscored}"
         )
 
 
@@ -97,7 +112,14 @@ def counted_key(counted: str | None) -> str | None:
 def field_equal(name: str, gold: dict[str, Any], pred: dict[str, Any]) -> bool:
     if name == "counted":
         return counted_key(gold.get("counted")) == counted_key(pred.get("counted"))
+    if name == "counted_exact":
+        return _phrase(gold.get("counted")) == _phrase(pred.get("counted"))
     return gold.get(name) == pred.get(name)
+
+
+def _phrase(counted: str | None) -> str | None:
+    """The counted phrase as written, case and spacing aside."""
+    return " ".join(counted.lower().split()) if counted else None
 
 
 def match_document(gold_figures: list[dict], predicted: list[dict]) -> list[tuple[dict, dict]]:
@@ -122,6 +144,12 @@ def evaluate(gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str
     for record in predictions:
         by_doc[record["doc_id"]].append(record)
     scores = Scores()
+    gold_docs = list(gold_docs)
+    known = {doc["doc_id"] for doc in gold_docs}
+    for doc_id, records in by_doc.items():
+        if doc_id not in known:
+            scores.unscored_documents += 1
+            scores.unscored_figures += len(records)
     for doc in gold_docs:
         predicted = by_doc.get(doc["doc_id"], [])
         gold_figures = doc.get("figures", [])
@@ -145,6 +173,9 @@ def _tally(scores: Scores, doc: dict, gold_figures: list[dict], predicted: list[
     matched_gold = {id(g) for g, _ in pairs}
     matched_pred = {id(p) for _, p in pairs}
     for gold, pred in pairs:
+        scores.record_hits += all(field_equal(name, gold, pred) for name in RECORD_FIELDS)
+        for name in EXTRA_FIELDS:
+            scores.field_hits[name] += field_equal(name, gold, pred)
         scores.per_metric[gold["metric"]]["gold"] += 1
         scores.per_metric[gold["metric"]]["matched"] += 1
         scores.per_metric[gold["metric"]]["metric_right"] += gold["metric"] == pred.get("metric")
@@ -173,6 +204,8 @@ def report(scores: Scores, show_errors: bool = True) -> str:
         f"figures: precision {scores.precision:.3f}  recall {scores.recall:.3f}  F1 {scores.f1:.3f}",
         "on matched figures: " + "  ".join(f"{name} {scores.accuracy(name):.3f}" for name in PAIR_FIELDS),
         f"province (per document): {scores.province_accuracy:.3f}",
+        f"whole records (figure found, metric, status and period right): F1 {scores.record_f1:.3f}",
+        f"counted, exact phrase: {scores.accuracy('counted_exact'):.3f}",
         "",
         f"{'metric':<30}{'gold':>6}{'matched':>9}{'right':>7}{'false+':>8}",
     ]
@@ -184,6 +217,9 @@ def report(scores: Scores, show_errors: bool = True) -> str:
         lines.extend(f"false alarm: {m['doc_id']} @{m['start']} {m['text']!r} ({m['metric']})" for m in scores.false_alarms)
         lines.extend(f"wrong {e['field']}: {e['doc_id']} @{e['start']} {e['text']!r} gold={e['gold']!r} predicted={e['predicted']!r}"
                      for e in scores.field_errors)
+    if scores.unscored_documents:
+        lines.append(f"not scored: {scores.unscored_figures} figures of {scores.unscored_documents} documents "
+                     "that the gold file does not hold (check the ids)")
     lines.append("")
     lines.append(scores.summary_line())
     return "\n".join(lines)

@@ -1,6 +1,8 @@
 """The training corpus: gold-format documents from four origins, and examples built from them.
 
 - `seeds`: `corpora/gold/seeds.gold.jsonl`, annotated by hand to the spec;
+- `real-dev`: `corpora/gold/real-dev.gold.jsonl`, 40 real published articles
+  annotated by readers who never ran the project;
 - `handmade`: `corpora/training/handmade/*.txt`, sentences and short reports the
   project wrote to cover every metric and both statuses, in a light markup
   (`## doc: hm-0001 | kind: report | province: Hà Tĩnh | published: 2022-12-15`
@@ -35,6 +37,7 @@ from pipeline.records import Document, Figure, Quantity, Sentence
 TRAINING = CORPORA / "training"
 HANDMADE_DIR = TRAINING / "handmade"
 SEEDS_GOLD = CORPORA / "gold" / "seeds.gold.jsonl"
+REAL_DEV_GOLD = CORPORA / "gold" / "real-dev.gold.jsonl"
 HANDMADE_JSONL = TRAINING / "handmade.jsonl"
 WEAK_JSONL = TRAINING / "weak.jsonl"
 REVIEW_JSONL = TRAINING / "review.jsonl"
@@ -64,7 +67,8 @@ def read_handmade(folder: Path = HANDMADE_DIR) -> tuple[list[GoldDoc], list[str]
     docs: list[GoldDoc] = []
     errors: list[str] = []
     for path in sorted(folder.glob("*.txt")):
-        for item in parse_handmade(path.read_text(encoding="utf-8-sig"), str(path)):
+        source = path.relative_to(CORPORA.parent).as_posix() if path.is_relative_to(CORPORA.parent) else str(path)
+        for item in parse_handmade(path.read_text(encoding="utf-8-sig"), source):
             if isinstance(item, str):
                 errors.append(item)
             else:
@@ -260,7 +264,7 @@ def examples_of(gold: GoldDoc) -> list[Example]:
 
     doc = document_of(gold)
     sentences = segment.split_sentences(doc.text)
-    kind = gold.get("kind") or status.document_kind(doc)
+    kind = status.document_kind(doc)  # what the pipeline will see at run time, not the annotator's label
     figures = []
     for entry in gold.get("figures", []):
         figure = figure_at(doc, sentences, entry["start"], entry["end"])
@@ -290,7 +294,46 @@ def load_corpus(handmade: list[GoldDoc] | None = None) -> list[GoldDoc]:
     weak = read_gold(WEAK_JSONL, "weak")
     for doc in weak:
         doc["figures"] = [f for f in doc["figures"] if (doc["doc_id"], f["start"], f["end"]) not in keys]
-    return read_gold(SEEDS_GOLD, "seeds") + handmade + weak + reviewed
+    return read_gold(SEEDS_GOLD, "seeds") + read_gold(REAL_DEV_GOLD, "real-dev") + handmade + weak + reviewed
+
+
+@dataclass
+class Candidate:
+    """A number the figure stage proposes in a gold document, labelled by the gold figures."""
+
+    doc_id: str
+    origin: str
+    item: FigureInDocument
+    is_figure: bool
+
+
+def candidates_of(gold: GoldDoc) -> list[Candidate]:
+    """Every candidate of the document as the pipeline proposes it, and whether gold calls it a figure.
+
+    The gold sets leave out every number that is not a figure on purpose, so a
+    candidate that matches no gold figure (overlapping span, same value, unit and
+    denominator, as `solieu eval` matches) is a negative example. The pipeline's
+    own normalised text is used, offsets mapped back to the gold's.
+    """
+    from extractors import figures, status
+    from pipeline.evaluate import match_document
+    from pipeline.normalise import normalise
+
+    given = document_of(gold)
+    norm = normalise(given.text)
+    doc = Document(given.doc_id, given.source, norm.text, published=given.published)
+    sentences = segment.split_sentences(doc.text)
+    kind = status.document_kind(doc)
+    found = figures.document_candidates(doc, sentences)
+    records = []
+    for figure in found:
+        start, end = norm.to_given(figure.start), norm.to_given(figure.end)
+        records.append({"start": start, "end": end, "value": figure.value, "denominator": figure.denominator,
+                        "unit": figure.unit})
+    matched = {id(pred) for _, pred in match_document(gold.get("figures", []), records)}
+    located = locate(found, sentences, kind)
+    origin = gold.get("origin", "")
+    return [Candidate(given.doc_id, origin, item, id(record) in matched) for item, record in zip(located, records)]
 
 
 def warn(lines: Iterable[str]) -> None:

@@ -92,14 +92,16 @@ def figure_features(item: FigureInDocument) -> Blocks:
     offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
     sentence = figure.sentence
     veto = figure.context.get("veto") or "none"
-    words = [f"V:{veto}", f"N:{bool(figure.context.get('noise'))}", f"U:{figure.unit}",
-             f"Q:{figure.qualifier}", f"P:{figure.per}", f"X:{figure.extractor}",
-             f"VU:{veto}:{figure.unit}", f"H:{figure.sentence_index == 0}"]
+    rule = [f"V:{veto}", f"N:{bool(figure.context.get('noise'))}", f"VU:{veto}:{figure.unit}",
+            f"VN:{veto == 'none' and not figure.context.get('noise')}"]
+    words = [f"U:{figure.unit}", f"Q:{figure.qualifier}", f"P:{figure.per}", f"X:{figure.extractor}",
+             f"H:{figure.sentence_index == 0}"]
     words += _shape_features(figure.text, figure.value)
     words += [f"B1:{_char_class(sentence[offset - 1:offset])}", f"A1:{_char_class(sentence[end_offset:end_offset + 1])}",
               f"B2:{_char_class(sentence[max(0, offset - 2):offset])}", f"A2:{_char_class(sentence[end_offset:end_offset + 2])}"]
     before_word = sentence[:offset].split()[-1:] or [""]
     words.append(f"CAPB:{before_word[0][:1].isupper() and offset > len(before_word[0]) + 1}")
+    words.append(f"ACRB:{len(before_word[0]) > 1 and before_word[0].isupper()}")
     words.append(f"PAREN:{sentence[:offset].count('(') > sentence[:offset].count(')')}")
     words += [f"L:{_norm(t.text)}" for t in left[-LEFT_WINDOW:]]
     words += [f"L{i + 1}:{_norm(t.text)}" for i, t in enumerate(reversed(left[-2:]))]
@@ -107,7 +109,7 @@ def figure_features(item: FigureInDocument) -> Blocks:
     words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
     words += _counted_features(figure.counted)
     char_source = " ".join([t.text for t in left[-2:]] + [figure.counted or ""] + [t.text for t in right[:2]])
-    return {"word": words, "char": char_ngrams(char_source), "doc": [f"K:{item.kind}"]}
+    return {"word": words, "char": char_ngrams(char_source), "rule": rule, "doc": [f"K:{item.kind}"]}
 
 
 def _shape_features(span: str, value: float) -> list[str]:

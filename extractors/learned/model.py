@@ -147,6 +147,9 @@ def save_models(models: Sequence[LinearModel], info: dict, directory: Path = MOD
             np.savez_compressed(handle, **model.arrays())
         path.chmod(0o644)  # shipped with the code: readable like any source file
         entries[model.name] = {"file": path.name, "sha256": sha256_of(path)}
+    for stale in directory.glob("*.npz"):  # a model no longer trained must not lie beside the manifest
+        if stale.stem not in entries:
+            stale.unlink()
     manifest = {"format": FORMAT, "models": entries, **info}
     with atomic_output(directory / MANIFEST) as handle:
         handle.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

@@ -1,7 +1,10 @@
 """`solieu train` end to end: corpus files refreshed, scores printed, models written.
 
 Everything is rebuilt from `corpora/` on each run with fixed seeds and a fixed
-document order, so the same corpus always gives the same model files.
+document order, so the same corpus always gives the same model files. With
+cross-validation (the default) the thresholds are searched on documents held
+out whole and the pipeline is scored on each annotated set, rules alone beside
+rules+models; without it the thresholds of the last manifest are kept.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from extractors import classify
 from extractors.learned import corpus, review, train, weak
-from extractors.learned.model import MODELS_DIR, save_models
+from extractors.learned.model import MODELS_DIR, read_manifest, save_models
+from pipeline.evaluate import Scores, evaluate
+from pipeline.records import Document
 
 WEAK_INPUTS = (corpus.CORPORA / "sample",)
 
@@ -23,8 +29,9 @@ class Report:
 
     stored_corrections: int = 0
     figures_by_origin: dict[str, int] = field(default_factory=dict)
-    seeds: train.Score | None = None
-    grouped: train.Score | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+    spans: dict[str, train.Score] = field(default_factory=dict)  # origin → metric/status on gold spans
+    pipeline: dict[str, tuple[Scores, Scores]] = field(default_factory=dict)  # origin → (rules, rules+models)
     manifest: Path | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -40,27 +47,71 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     handmade, problems = corpus.read_handmade()
     report.problems += problems
     corpus.write_gold(handmade, corpus.HANDMADE_JSONL)
-    seeds = corpus.read_gold(corpus.SEEDS_GOLD, "seeds")
+    annotated = corpus.read_gold(corpus.SEEDS_GOLD, "seeds") + corpus.read_gold(corpus.REAL_DEV_GOLD, "real-dev")
     inputs = list(WEAK_INPUTS) if weak_inputs is None else weak_inputs
-    weak_docs, problems = weak.weak_labels(inputs, seeds + handmade)
+    weak_docs, problems = weak.weak_labels(inputs, annotated + handmade)
     report.problems += problems
     corpus.write_gold(weak_docs, corpus.WEAK_JSONL)
     docs = corpus.load_corpus(handmade)
     rows = train.prepare(train.examples(docs))
+    candidates = train.prepare_candidates(docs)
     report.figures_by_origin = dict(sorted(Counter(r.example.origin for r in rows).items()))
-    _say(out, "training figures: " + ", ".join(f"{k} {v}" for k, v in report.figures_by_origin.items()))
+    _say(out, "training figures: " + ", ".join(f"{k} {v}" for k, v in report.figures_by_origin.items())
+         + f"; candidates for the figure decision: {len(candidates)}")
     if cross_validate:
-        report.seeds = train.leave_one_seed_out(rows)
-        _say(out, _score_line("seeds, leave one document out", report.seeds))
-        report.grouped = train.grouped_folds(rows)
-        _say(out, _score_line(f"hand-made and reviewed, {train.GROUPED_FOLDS} grouped folds", report.grouped))
-    models = train.fit_models(rows)
-    info = train.manifest_info(docs, rows)
-    if report.seeds is not None:
-        info["seeds_leave_one_out"] = report.seeds.rates()
-    report.manifest = save_models([models.metric, models.status], info, models_dir or MODELS_DIR)
-    _say(out, f"models written → {report.manifest.parent}")
+        held = train.held_out_predictions(rows, candidates, docs)
+        report.thresholds = train.search_thresholds(held)
+        _say(out, "thresholds chosen on held-out documents: " + _thresholds_line(report.thresholds))
+        for origin in train.SCORED_ORIGINS:
+            score = train.score_rows(held, report.thresholds, origin)
+            if score.figures:
+                report.spans[origin] = score
+                _say(out, _score_line(f"{origin}, gold spans, {train.GROUPED_FOLDS} grouped folds", score))
+        report.pipeline = pipeline_scores(held, report.thresholds, docs)
+        for origin, (rules, combined) in report.pipeline.items():
+            _say(out, f"{origin}, whole pipeline, rules alone:      {rules.summary_line()}")
+            _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
+    else:
+        report.thresholds = _previous_thresholds(models_dir or MODELS_DIR)
+    models = train.fit_models(rows, candidates, report.thresholds)
+    info = train.manifest_info(docs, rows, report.thresholds)
+    written = [m for m in (models.metric, models.status, models.figure) if m is not None]
+    report.manifest = save_models(written, info, models_dir or MODELS_DIR)
+    _say(out, f"models written ({', '.join(m.name for m in written)}) → {report.manifest.parent}")
     return report
+
+
+def pipeline_scores(held: train.HeldOut, thresholds: dict[str, float],
+                    docs: list[corpus.GoldDoc]) -> dict[str, tuple[Scores, Scores]]:
+    """`solieu eval` of each annotated set: rules alone, and each document run with its fold's models."""
+    from pipeline.run import extract_document
+
+    fold_of = {key: models for test, models in held.folds for key in test}
+    result: dict[str, tuple[Scores, Scores]] = {}
+    for origin in train.SCORED_ORIGINS:
+        gold = [d for d in docs if d.get("origin") == origin and train.doc_key(origin, d["doc_id"]) in fold_of]
+        if not gold:
+            continue
+        rules, combined = [], []
+        for doc in gold:
+            given = Document(doc["doc_id"], doc.get("source", ""), doc["text"], published=doc.get("published"))
+            models = train.with_thresholds(fold_of[train.doc_key(origin, doc["doc_id"])], thresholds)
+            rules += [f.to_record() for f in extract_document(given, models=None)]
+            combined += [f.to_record() for f in extract_document(given, models=models)]
+        result[origin] = (evaluate(gold, rules), evaluate(gold, combined))
+    return result
+
+
+def _previous_thresholds(directory: Path) -> dict[str, float]:
+    manifest = read_manifest(directory) or {}
+    return {**classify.DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
+
+
+def _thresholds_line(thresholds: dict[str, float]) -> str:
+    words = {"metric": "metric rule stands from confidence", "status": "status rule stands from confidence",
+             "figure": "figure kept from probability"}
+    return "; ".join(f"{words[k]} {v:g}" + (" (model not run)" if k != "figure" and v == 0 else "")
+                     for k, v in sorted(thresholds.items()))
 
 
 def _score_line(title: str, score: train.Score) -> str:

@@ -1,60 +1,108 @@
-"""The review loop: a sheet of predicted figures for people to check, and its corrections back.
+"""The review loop: a sheet of predicted figures for people to correct, and its corrections back.
 
 `write_sheet` turns extracted records into a CSV that opens in a spreadsheet
 (UTF-8 with BOM, so Vietnamese shows right), one row per figure, lowest
-confidence first, keyed by (doc_id, start, end). A reviewer edits `metric` or
-`status` in place, or marks `checked` when the prediction is right.
+confidence first, keyed by (doc_id, start, end), and beside it a second sheet
+`NAME.codes.csv` listing every valid code (metrics with what they measure,
+statuses, units, period shapes, the marks). A reviewer can, per figure:
+
+- fix `metric`, `status`, `period`, `value`, `unit` in place;
+- fix the span by rewriting `figure` (`hơn 1.000` for `1.000`): the new text is
+  looked up where the old span was;
+- mark `not_a_figure` (a date, a decree number...);
+- mark `checked` when the prediction is right;
+
+and per document add a figure the extractor missed: a row with the document's
+`doc_id` (and `source`), `start` and `end` left empty, the number as written in
+`figure`, its `metric` and `status` (and its `sentence` when the number occurs
+more than once).
+
 `read_corrections` takes the sheet back: rows are matched by key, so extra
-columns, reordered or deleted rows and `;`-separated exports lose nothing.
-A row counts as reviewed when it was edited (differs from `predicted_*`) or
-marked checked; if the `predicted_*` columns were deleted, every row kept in
-the sheet counts. `merge_corrections` stores them in `corpora/training/review.jsonl`
-(gold format, `origin: review`), replacing an earlier correction of the same key.
+columns, reordered or deleted rows and `;`-separated exports lose nothing. A
+row counts as reviewed when it was edited (differs from its `predicted_*`),
+marked, or adds a figure; if the `predicted_*` columns were deleted, every row
+kept in the sheet counts. `check_sheet` finds every row that cannot be used
+before anything is written, so `solieu train --add` refuses a bad sheet whole.
+`merge_corrections` stores them in `corpora/training/review.jsonl` (gold format,
+`origin: review`): corrected and missed figures as gold figures, "not a figure"
+as `{"start", "end", "text"}` in the document's `not_figures`, so that a figure
+classifier learns from both. A later correction of the same key replaces the
+earlier one, whichever kind either was.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from extractors import context
 from extractors.learned import corpus
 from pipeline import segment
-from pipeline.read import Rejected, read_inputs
+from pipeline.read import Rejected, json_lines, read_inputs
 from pipeline.records import Document
-from pipeline.read import json_lines
 from pipeline.write import atomic_output
 
 COLUMNS = ("doc_id", "start", "end", "confidence", "sentence", "figure", "counted", "metric", "status",
-           "checked", "predicted_metric", "predicted_status", "extractor", "source")
+           "period", "value", "unit", "not_a_figure", "checked",
+           "predicted_figure", "predicted_metric", "predicted_status", "predicted_period", "predicted_value",
+           "predicted_unit", "extractor", "source")
 REQUIRED = ("doc_id", "start", "end", "metric", "status")
+# Each editable field and the column holding what the extractor predicted for it.
+EDITABLE = {"figure": "predicted_figure", "metric": "predicted_metric", "status": "predicted_status",
+            "period": "predicted_period", "value": "predicted_value", "unit": "predicted_unit"}
 CHECK_MARKS = frozenset({"x", "y", "yes", "ok", "1", "true", "v", "✓", "✔", "có", "đúng"})
+UNITS = ("count", "percent", "ratio", "vnd")
+PERIOD = re.compile(r"\d{4}(-(\d{4})?)?")
+NUMBER = re.compile(r"-?\d+([.,]\d+)?")
+CODES_SUFFIX = ".codes.csv"
+FIGURES_MD = corpus.CORPORA / "figures.md"
 
 
 class SheetError(ValueError):
-    """A sheet that cannot be read at all; the message names it and the reason."""
+    """A sheet that cannot be used; the message names it (and the row) and the reason."""
 
 
 @dataclass(frozen=True)
 class Correction:
-    """A reviewed figure: its key, the labels a person confirmed or wrote, and where it came from."""
+    """A reviewed row: a figure confirmed or corrected, a number that is not a figure, or a missed figure.
+
+    `start`/`end` are the key of the predicted figure (None for a missed one);
+    `figure` is the span's text as the reviewer left it; `value`/`unit` are None
+    when the number grammar's reading stands; `where` is `sheet:row` for messages.
+    """
 
     doc_id: str
-    start: int
-    end: int
+    start: int | None
+    end: int | None
     metric: str
     status: str
     figure: str
     sentence: str
     source: str
+    kind: str = "figure"  # figure / not_figure / missed
+    predicted_figure: str = ""
+    period: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    where: str = ""
 
+
+# --- the sheet out -------------------------------------------------------------------------------
 
 def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """Figure records of a `solieu extract` output, and one line per unusable line."""
+    """Figure records of a `solieu extract` output (JSON Lines, Parquet, CSV, a store), and one line per unusable line."""
+    if path.is_dir() or path.suffix.lower() != ".jsonl":
+        from pipeline.store import load_figures, plain_records
+
+        return plain_records(load_figures(path)), []
     records, problems = [], []
     for number, record, problem in json_lines(path):
         if problem:
@@ -67,30 +115,87 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def write_sheet(records: Iterable[dict[str, Any]], path: Path) -> int:
-    """The review sheet, least confident figures first (ties in document order)."""
+    """The review sheet, least confident figures first (ties in document order), and its codes sheet."""
     rows = sorted(records, key=lambda r: (float(r.get("confidence") or 0.0), str(r["doc_id"]), int(r["start"])))
-    with atomic_output(path, "wb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        writer = csv.writer(text)
-        writer.writerow(COLUMNS)
-        for record in rows:
-            writer.writerow(_sheet_row(record))
-        text.flush()
-        text.detach()
+    _write_csv(path, COLUMNS, (_sheet_row(record) for record in rows))
+    _write_csv(codes_path(path), ("field", "code", "meaning", "typical words"), code_rows())
     return len(rows)
 
 
+def codes_path(sheet: Path) -> Path:
+    """`review.csv` → `review.codes.csv`: the valid codes, a second sheet beside the first."""
+    return sheet.with_name(sheet.stem + CODES_SUFFIX)
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    with atomic_output(path, "wb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow(header)
+        writer.writerows(rows)
+        text.flush()
+        text.detach()
+
+
 def _sheet_row(record: dict[str, Any]) -> list[Any]:
+    figure, metric, status = record.get("text", ""), record.get("metric", ""), record.get("status", "")
+    period, value, unit = record.get("period") or "", _number(record.get("value")), record.get("unit") or ""
     return [
         record["doc_id"], record["start"], record["end"], f"{float(record.get('confidence') or 0.0):.3f}",
-        record.get("sentence", ""), record.get("text", ""), record.get("counted") or "",
-        record.get("metric", ""), record.get("status", ""), "",
-        record.get("metric", ""), record.get("status", ""), record.get("extractor", ""), record.get("source", ""),
+        record.get("sentence", ""), figure, record.get("counted") or "", metric, status, period, value, unit,
+        "", "", figure, metric, status, period, value, unit, record.get("extractor", ""), record.get("source", ""),
     ]
 
 
+def _number(value: Any) -> str:
+    """A value as a spreadsheet shows it unchanged in any locale: no thousands separator, no exponent."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def code_rows() -> list[list[str]]:
+    """Every value the sheet accepts, with what it means (metrics from the taxonomy of `corpora/figures.md`)."""
+    described = _metric_descriptions()
+    rows = [["metric", code, *described.get(code, ("", ""))] for code in corpus.metric_codes()]
+    rows += [["status", "achieved", "a reported result, or the situation", ""],
+             ["status", "target", "a goal, plan, quota or commitment", "phấn đấu, chỉ tiêu, mục tiêu"]]
+    rows += [["unit", "count", "a number of things or people", ""],
+             ["unit", "percent", "a share, 0 to 100", "%"],
+             ["unit", "ratio", "a/b where b is the total of the same things (51/56 xã)", ""],
+             ["unit", "vnd", "an amount of money in đồng", "triệu đồng, tỷ đồng"]]
+    rows += [["period", "YYYY", "the year the figure is about", "2023"],
+             ["period", "YYYY-YYYY", "a span of years", "2021-2025"],
+             ["period", "YYYY-", "from a year on", "2021-"],
+             ["value", "a number", "the figure's value: digits, with . or , before decimals", "1000, 135.8"],
+             ["figure", "the span", "the number as written, with its qualifier, without the counted noun",
+              "hơn 1.000"],
+             ["not_a_figure", "x", "the span is not a figure (a date, a decree number...)", ""],
+             ["checked", "x", "the row is right as predicted", ""],
+             ["start, end", "empty", "a figure the extractor missed: doc_id, figure, metric, status (and sentence)",
+              ""]]
+    return rows
+
+
+def _metric_descriptions() -> dict[str, tuple[str, str]]:
+    """The taxonomy table of the contract: code → (what it measures, typical words)."""
+    try:
+        lines = FIGURES_MD.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        match = re.match(r"\|\s*`([a-z_]+)`\s*\|([^|]*)\|([^|]*)\|", line)
+        if match:
+            found.setdefault(match.group(1), (match.group(2).strip(), match.group(3).strip()))
+    return found
+
+
+# --- the sheet back ------------------------------------------------------------------------------
+
 def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
-    """The reviewed rows of a sheet, and one line per row that cannot be used (the rest still count)."""
+    """The reviewed rows of a sheet, and one `sheet:row: reason` line per row that cannot be used."""
     try:
         content = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
@@ -104,20 +209,30 @@ def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
         raise SheetError(f"{path}: not a review sheet (no column {', '.join(missing)})")
     reader.fieldnames = header
     judge_edits = "predicted_metric" in header and "predicted_status" in header
-    corrections, problems = [], []
     codes = set(corpus.metric_codes())
+    rows = []
     for number, row in enumerate(reader, start=2):
         row = {key: (value or "").strip() for key, value in row.items() if key}
-        if not any(row.values()):
-            continue
+        if any(row.values()):
+            rows.append((number, row))
+    sources = {row["doc_id"]: row["source"] for _, row in rows if row.get("doc_id") and row.get("source")}
+    corrections, problems = [], []
+    for number, row in rows:
         problem = _row_problem(row, codes)
         if problem:
             problems.append(f"{path}:{number}: {problem}")
-        elif not judge_edits or _reviewed(row):
-            corrections.append(Correction(row["doc_id"], int(row["start"]), int(row["end"]), row["metric"],
-                                          row["status"], row.get("figure", ""), row.get("sentence", ""),
-                                          row.get("source", "")))
+            continue
+        correction = _correction(row, f"{path}:{number}", sources)
+        if correction.kind != "figure" or not judge_edits or _reviewed(row):
+            corrections.append(correction)
     return corrections, problems
+
+
+def check_sheet(path: Path, review_path: Path | None = None) -> list[str]:
+    """Every problem of a sheet — bad codes, numbers, spans not found — without writing anything."""
+    corrections, problems = read_corrections(path)
+    _, merge_problems = merge_corrections(corrections, review_path, write=False)
+    return problems + merge_problems
 
 
 def _dialect(content: str) -> type[csv.Dialect]:
@@ -128,100 +243,269 @@ def _dialect(content: str) -> type[csv.Dialect]:
 
 
 def _row_problem(row: dict[str, str], codes: set[str]) -> str | None:
-    if not row.get("doc_id") or not row.get("start", "").isdigit() or not row.get("end", "").isdigit():
-        return "row has no key (doc_id, start, end)"
+    """Why a row cannot be used, or None; a missed figure (no start and end) needs its text."""
+    if not row.get("doc_id"):
+        return "row has no doc_id"
+    start, end = row.get("start", ""), row.get("end", "")
+    if start or end:
+        if not start.isdigit() or not end.isdigit() or int(start) >= int(end):
+            return f"start and end must be character offsets with start < end, not {start!r}, {end!r}"
+    elif not row.get("figure"):
+        return "a missed figure (start and end empty) needs the number as written in 'figure'"
+    if _marked(row, "not_a_figure"):
+        if not (start and end):
+            return "'not_a_figure' is marked on a row without start and end"
+        return None
     if row.get("metric") not in codes:
-        return f"unknown metric {row.get('metric')!r}"
+        return f"unknown metric {row.get('metric')!r} (the valid codes are in the .codes.csv sheet)"
     if row.get("status") not in corpus.STATUSES:
         return f"status must be achieved or target, not {row.get('status')!r}"
+    if row.get("period") and not PERIOD.fullmatch(row["period"]):
+        return f"period must be YYYY, YYYY-YYYY or YYYY-, not {row['period']!r}"
+    if row.get("value") and _parse_number(row["value"]) is None:
+        return f"value must be a number such as 1000 or 135.8 (no thousands separator), not {row['value']!r}"
+    if row.get("unit") and row["unit"] not in UNITS:
+        return f"unit must be one of {', '.join(UNITS)}, not {row['unit']!r}"
     return None
 
 
+def _parse_number(text: str) -> float | None:
+    """A value as typed: `.` or `,` before decimals; `1.000` is refused (a thousand, or one?)."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "")
+    match = NUMBER.fullmatch(cleaned)
+    if not match:
+        return None
+    integer, _, decimals = cleaned.lstrip("-").replace(",", ".").partition(".")
+    if len(decimals) == 3 and integer != "0":
+        return None  # one separator and three digits: Vietnamese thousands or English decimals
+    return float(cleaned.replace(",", "."))
+
+
+def _marked(row: dict[str, str], column: str) -> bool:
+    return row.get(column, "").lower() in CHECK_MARKS
+
+
 def _reviewed(row: dict[str, str]) -> bool:
-    edited = row["metric"] != row.get("predicted_metric") or row["status"] != row.get("predicted_status")
-    return edited or row.get("checked", "").lower() in CHECK_MARKS
+    return _marked(row, "checked") or any(_edited(row, field) for field in EDITABLE)
+
+
+def _edited(row: dict[str, str], field: str) -> bool:
+    predicted = EDITABLE[field]
+    if field not in row or predicted not in row:
+        return False
+    if field == "value" and row[field] and row[predicted]:
+        now, before = _parse_number(row[field]), _parse_number(row[predicted])
+        return now is None or before is None or not math.isclose(now, before, rel_tol=1e-9)
+    return unicodedata.normalize("NFC", row[field]) != unicodedata.normalize("NFC", row[predicted])
+
+
+def _correction(row: dict[str, str], where: str, sources: dict[str, str]) -> Correction:
+    keyed = bool(row.get("start"))
+    kind = "not_figure" if _marked(row, "not_a_figure") else "figure" if keyed else "missed"
+    value_edited = "predicted_value" not in row or _edited(row, "value")
+    unit_edited = "predicted_unit" not in row or _edited(row, "unit")
+    return Correction(
+        doc_id=row["doc_id"], start=int(row["start"]) if keyed else None, end=int(row["end"]) if keyed else None,
+        metric=row.get("metric", ""), status=row.get("status", ""),
+        figure=unicodedata.normalize("NFC", row.get("figure", "")) if kind == "missed" else row.get("figure", ""),
+        sentence=row.get("sentence", ""), source=row.get("source") or sources.get(row["doc_id"], ""),
+        kind=kind, predicted_figure=row.get("predicted_figure", ""), period=row.get("period") or None,
+        value=_parse_number(row["value"]) if row.get("value") and value_edited else None,
+        unit=row["unit"] if row.get("unit") and unit_edited else None, where=where,
+    )
 
 
 # --- into the corpus -----------------------------------------------------------------------------
 
-def merge_corrections(corrections: Sequence[Correction], path: Path | None = None) -> tuple[int, list[str]]:
-    """Add or replace corrections by key in the review corpus; returns how many were stored."""
+def merge_corrections(corrections: Sequence[Correction], path: Path | None = None,
+                      write: bool = True) -> tuple[int, list[str]]:
+    """Add or replace corrections by key in the review corpus; returns how many were stored.
+
+    Every correction is placed in memory first; the file is written once at the end
+    (and not at all with `write=False`, which only finds the problems).
+    """
     path = path or corpus.REVIEW_JSONL
     docs = corpus.read_gold(path, "review")
-    placed: dict[tuple[str, int, int], tuple[dict, int]] = {}
-    for doc in docs:
-        for index, figure in enumerate(doc["figures"]):
-            placed[(doc["review_of"], figure["key"][0], figure["key"][1])] = (doc, index)
     problems: list[str] = []
     stored = 0
     for correction in corrections:
-        key = (correction.doc_id, correction.start, correction.end)
         try:
-            if key in placed:
-                doc, index = placed[key]
-                doc["figures"][index].update(metric=correction.metric, status=correction.status)
-            else:
-                doc = _document_for(correction, docs)
-                doc["figures"].append(_figure_for(correction, doc))
-                placed[key] = (doc, len(doc["figures"]) - 1)
+            doc = _document_for(correction, docs)
+            _place(correction, doc, docs)
         except corpus.CorpusError as error:
-            problems.append(f"{correction.doc_id} {correction.start}-{correction.end}: {error}")
+            where = correction.where or f"{correction.doc_id} {correction.start}-{correction.end}"
+            problems.append(f"{where}: {error}")
             continue
         stored += 1
-    for doc in docs:
-        doc["figures"].sort(key=lambda f: f["start"])
-    corpus.write_gold(docs, path)
+    if write:
+        for doc in docs:
+            doc["figures"].sort(key=lambda f: f["start"])
+            if doc.get("not_figures"):
+                doc["not_figures"].sort(key=lambda f: f["start"])
+        corpus.write_gold(docs, path)
     return stored, problems
 
 
+def _place(correction: Correction, doc: dict, docs: list[dict]) -> None:
+    """Put the correction in its document, removing whatever an earlier review said about the same key."""
+    if correction.kind == "missed":
+        start, end = _missed_span(correction, doc)
+        correction = replace(correction, start=start, end=end)
+        key = [start, end]
+    else:
+        key = [correction.start, correction.end]
+    entry = _not_figure(correction, doc) if correction.kind == "not_figure" else _figure_for(correction, doc)
+    for other in docs:
+        if other.get("review_of") == correction.doc_id:
+            other["figures"] = [f for f in other["figures"] if f.get("key") != key]
+            if other.get("not_figures"):
+                other["not_figures"] = [f for f in other["not_figures"] if f.get("key") != key]
+    entry["key"] = key
+    if correction.kind == "not_figure":
+        doc.setdefault("not_figures", []).append(entry)
+    else:
+        doc["figures"].append(entry)
+
+
 def _document_for(correction: Correction, docs: list[dict]) -> dict:
-    """The review document holding this figure: the whole source when it can be read, else its sentence."""
+    """The review document holding this row: the whole source when it can be read, else its sentence."""
     full = _read_source(correction)
     if full is not None:
         wanted = full.doc_id
         text = full.text
     else:
-        if not correction.sentence or correction.figure not in correction.sentence:
-            raise corpus.CorpusError("source unreadable and the sheet row has no sentence holding the figure")
+        shown = correction.figure or correction.predicted_figure
+        if not correction.sentence or shown not in correction.sentence:
+            raise corpus.CorpusError("the source cannot be read and the row has no sentence holding the figure")
         text = correction.sentence
         wanted = f"{correction.doc_id}#{_short_hash(text)}"
     for doc in docs:
         if doc["doc_id"] == wanted:
             return doc
     doc = {"doc_id": wanted, "review_of": correction.doc_id, "source": correction.source, "text": text,
-           "province": None, "published": full.published if full else None, "origin": "review", "figures": []}
+           "province": None, "published": full.published if full else None, "origin": "review", "figures": [],
+           "not_figures": []}
     docs.append(doc)
     return doc
 
 
 def _read_source(correction: Correction) -> Document | None:
-    """The reviewed document itself, when its source file is still there and the span still matches."""
+    """The reviewed document itself, when its source is still there and the predicted span still matches."""
     source = Path(correction.source) if correction.source else None
     if source is None or not source.exists():
         return None
     for item in read_inputs([source]):
-        if isinstance(item, Document) and item.doc_id == correction.doc_id:
-            span = item.text[correction.start:correction.end]
-            return item if not correction.figure or span == correction.figure else None
-        if isinstance(item, Rejected):
+        if isinstance(item, Rejected) or item.doc_id != correction.doc_id:
             continue
+        if correction.start is None:
+            return item
+        span = item.text[correction.start:correction.end]
+        original = correction.predicted_figure or correction.figure
+        return item if not original or span == original else None
     return None
 
 
+def _is_full(doc: dict) -> bool:
+    return doc["review_of"] == doc["doc_id"]
+
+
 def _figure_for(correction: Correction, doc: dict) -> dict:
-    if doc["review_of"] == doc["doc_id"]:
-        start, end = correction.start, correction.end
-    else:  # a sentence-only document: the figure's first occurrence in its sentence
-        start = doc["text"].index(correction.figure)
-        end = start + len(correction.figure)
+    """A gold figure from a reviewed row: the corrected span, the number grammar's reading, the reviewer's labels."""
+    start, end = _span(correction, doc)
     document = corpus.document_of(doc)
-    figure = corpus.gold_figure(document, segment.split_sentences(document.text), start, end,
-                                correction.metric, correction.status, origin="review")
-    figure["key"] = [correction.start, correction.end]
+    sentences = segment.split_sentences(document.text)
+    try:
+        figure = corpus.gold_figure(document, sentences, start, end, correction.metric, correction.status,
+                                    origin="review")
+    except corpus.CorpusError as error:
+        if correction.value is None or "number grammar" not in str(error):
+            if "number grammar" in str(error):
+                raise corpus.CorpusError(f"{error}: write its value in the 'value' column") from None
+            raise
+        figure = _figure_without_grammar(document, sentences, start, end, correction)
+    if correction.value is not None:
+        figure["value"] = correction.value
+    if correction.unit is not None:
+        figure["unit"] = correction.unit
+        if correction.unit != "ratio":
+            figure["denominator"] = None
+    figure["period"] = correction.period
     return figure
 
 
-def _short_hash(text: str) -> str:
-    import hashlib
+def _figure_without_grammar(document: Document, sentences: list, start: int, end: int,
+                            correction: Correction) -> dict:
+    """A number the grammar does not read as a figure (a four-digit count taken for a year): the reviewer's value."""
+    bare = corpus.figure_at(document, sentences, start, end)
+    context.attach_counted(bare)
+    return {
+        "start": start, "end": end, "text": document.text[start:end], "value": correction.value,
+        "value_high": None, "denominator": None, "unit": correction.unit or "count", "per": None,
+        "qualifier": "exact", "counted": bare.counted, "metric": correction.metric, "status": correction.status,
+        "period": None, "locality": None, "origin": "review",
+    }
 
+
+def _not_figure(correction: Correction, doc: dict) -> dict:
+    start, end = _span(replace(correction, figure=correction.predicted_figure or correction.figure), doc)
+    return {"start": start, "end": end, "text": doc["text"][start:end]}
+
+
+def _span(correction: Correction, doc: dict) -> tuple[int, int]:
+    """Where the row's `figure` text is: at the key, or (corrected) over or near the key."""
+    text, wanted = doc["text"], correction.figure
+    if correction.start is None or correction.end is None:
+        raise corpus.CorpusError("row has no span")
+    if not _is_full(doc):  # a sentence-only document: the figure's first occurrence in its sentence
+        if wanted not in text:
+            raise corpus.CorpusError(f"the figure {wanted!r} is not in the row's sentence")
+        at = text.index(wanted)
+        return at, at + len(wanted)
+    if not wanted or text[correction.start:correction.end] == wanted:
+        return correction.start, correction.end
+    found = _occurrences(text, wanted)
+    if not found:
+        raise corpus.CorpusError(f"the corrected figure {wanted!r} is not in the document")
+    nearest = min(found, key=lambda at: (not (at < correction.end and at + len(wanted) > correction.start),
+                                         abs(at - correction.start)))
+    if abs(nearest - correction.start) > 200:
+        raise corpus.CorpusError(f"the corrected figure {wanted!r} is not near the predicted one")
+    return nearest, nearest + len(wanted)
+
+
+def _missed_span(correction: Correction, doc: dict) -> tuple[int, int]:
+    """A missed figure's place: its text in the document (inside the row's sentence when one is given)."""
+    text, wanted = doc["text"], correction.figure
+    found = _occurrences(text, wanted)
+    if correction.sentence and _is_full(doc):
+        at = text.find(correction.sentence)
+        if at >= 0:
+            found = [o for o in found if at <= o and o + len(wanted) <= at + len(correction.sentence)]
+    if not found:
+        raise corpus.CorpusError(f"the missed figure {wanted!r} is not in document {correction.doc_id}"
+                                 + (" (in the given sentence)" if correction.sentence else ""))
+    if len(found) > 1:
+        raise corpus.CorpusError(f"the missed figure {wanted!r} occurs {len(found)} times in document "
+                                 f"{correction.doc_id}: copy its sentence into the 'sentence' column")
+    return found[0], found[0] + len(wanted)
+
+
+def _occurrences(text: str, wanted: str) -> list[int]:
+    """Where `wanted` stands as a whole number (`12` is not found inside `120` or `3.12`)."""
+    if not wanted:
+        return []
+    found, at = [], text.find(wanted)
+    while at >= 0:
+        before = text[at - 1] if at > 0 else " "
+        after = text[at + len(wanted)] if at + len(wanted) < len(text) else " "
+        glued_before = before.isdigit() or (before in ".,/" and at > 1 and text[at - 2].isdigit())
+        glued_after = after.isdigit() or (after in ".,/" and at + len(wanted) + 1 < len(text)
+                                          and text[at + len(wanted) + 1].isdigit())
+        if not glued_before and not glued_after:
+            found.append(at)
+        at = text.find(wanted, at + 1)
+    return found
+
+
+def _short_hash(text: str) -> str:
     return hashlib.sha1(unicodedata.normalize("NFC", text).encode("utf-8")).hexdigest()[:10]

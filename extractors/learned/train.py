@@ -1,10 +1,13 @@
-"""Fit the metric and status models from the corpus, and measure them with documents held out whole.
+"""Fit the figure, metric and status models from the corpus, and measure them with documents held out whole.
 
 Figures of one document share wording, so a figure-level split would flatter
-the models: every evaluation here holds out whole documents. On the seeds it
-is leave-one-document-out (train on everything but that seed, predict its gold
-spans); on the rest, grouped folds by document. Each score is given for the
-rules alone and for rules+model, side by side.
+the models: every evaluation here holds out whole documents (folds grouped by
+document over every annotated origin). The thresholds that say when a rule's
+answer stands and when the model's does, and how likely a candidate must be to
+be kept as a figure, are searched on the held-out predictions of those folds;
+then the whole pipeline runs on each held-out document with the models of its
+fold, so the scores printed are what `solieu eval` would say of documents the
+models never saw, beside the rules alone on the same documents.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -22,29 +24,39 @@ from sklearn.model_selection import GroupKFold
 
 from extractors import classify, metric, status
 from extractors.learned import corpus, features
-from extractors.learned.corpus import Example, GoldDoc
+from extractors.learned.corpus import Candidate, Example, GoldDoc
 from extractors.learned.model import LinearModel, Vectorizer
 
 SEED = 0
 GROUPED_FOLDS = 5
 # How much one figure of each origin counts when fitting: people's corrections
-# most, weak labels (the rules' own confident answers) least.
-ORIGIN_WEIGHT = {"seeds": 1.0, "handmade": 1.0, "review": 2.0, "weak": 0.5}
+# most, real published articles more than text written for the project, weak
+# labels (the rules' own confident answers) least.
+ORIGIN_WEIGHT = {"seeds": 1.0, "real-dev": 2.0, "handmade": 1.0, "review": 2.0, "weak": 0.5}
+# Origins whose gold is complete enough to be scored (weak labels never are).
+SCORED_ORIGINS = ("seeds", "real-dev", "handmade", "review")
+# Texts as they are published (and people's corrections of them): the thresholds are
+# chosen on these, since text written for the project is easier and is not what users feed in.
+REAL_ORIGINS = ("seeds", "real-dev", "review")
+# Candidate thresholds searched by cross-validation: 0 means the rule always stands
+# (the model is not run), above 1 the model always decides.
+RULE_THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
+FIGURE_THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
 
 
 @dataclass(frozen=True)
 class Task:
     name: str
     features: Callable[[features.FigureInDocument], features.Blocks]
-    label: Callable[[Example], str]
     block_weights: dict[str, float]
     regularisation: float  # scikit-learn's C
 
 
-TASKS = (
-    Task("metric", features.metric_features, lambda e: e.metric, {"word": 1.0, "char": 0.7, "rule": 0.6, "doc": 0.3}, 30.0),
-    Task("status", features.status_features, lambda e: e.status, {"word": 0.5, "doc": 0.7, "rule": 1.5}, 3.0),
-)
+TASKS = {
+    "metric": Task("metric", features.metric_features, {"word": 1.0, "char": 0.7, "rule": 0.6, "doc": 0.3}, 30.0),
+    "status": Task("status", features.status_features, {"word": 0.5, "doc": 0.7, "rule": 1.5}, 3.0),
+    "figure": Task("figure", features.figure_features, {"word": 1.0, "char": 0.4, "rule": 0.7, "doc": 0.3}, 3.0),
+}
 
 
 @dataclass
@@ -57,39 +69,78 @@ class Prepared:
     rule_status: tuple[str, float]
 
 
+@dataclass
+class PreparedCandidate:
+    candidate: Candidate
+    blocks: features.Blocks
+
+
 def prepare(examples: Sequence[Example]) -> list[Prepared]:
     prepared = []
+    scopes: dict[str, list] = {}
     for example in examples:
         item, kind = example.item, example.item.kind
+        key = f"{example.origin}/{example.doc_id}"
+        if key not in scopes:
+            scopes[key] = status.target_scopes(example.sentences)
         rule_metric = metric.lexicon_metric(item.figure, kind)
-        rule_status = status.rule_status(item.figure, example.doc, example.sentences, kind)
+        rule_status = status.rule_status(item.figure, example.doc, example.sentences, kind, scopes[key])
         item.rule_metric, item.rule_status = rule_metric, rule_status
-        blocks = {task.name: task.features(item) for task in TASKS}
+        blocks = {name: TASKS[name].features(item) for name in ("metric", "status")}
         prepared.append(Prepared(example, blocks, rule_metric, rule_status))
     return prepared
 
 
-def fit(task: Task, rows: Sequence[Prepared]) -> LinearModel:
+def prepare_candidates(docs: Sequence[GoldDoc]) -> list[PreparedCandidate]:
+    """Every candidate of the scored documents with its figure features."""
+    rows = []
+    for doc in docs:
+        if doc.get("origin") not in SCORED_ORIGINS:
+            continue
+        for candidate in corpus.candidates_of(doc):
+            rows.append(PreparedCandidate(candidate, features.figure_features(candidate.item)))
+    return rows
+
+
+def fit_blocks(task: Task, samples: Sequence[features.Blocks], labels: Sequence[str],
+               weights: Sequence[float]) -> LinearModel:
     """One logistic regression (probabilities by log-loss), fixed seed, exported as arrays."""
-    samples = [row.blocks[task.name] for row in rows]
-    labels = [task.label(row.example) for row in rows]
-    weights = np.array([ORIGIN_WEIGHT.get(row.example.origin, 1.0) for row in rows])
     vectorizer = Vectorizer.fit(samples, task.block_weights)
     matrix = vectorizer.transform(samples)
     model = LogisticRegression(C=task.regularisation, max_iter=5000, random_state=SEED, class_weight="balanced")
-    model.fit(matrix, labels, sample_weight=weights)
+    model.fit(matrix, list(labels), sample_weight=np.asarray(weights, dtype=float))
     return LinearModel(task.name, vectorizer, tuple(str(c) for c in model.classes_),
                        model.coef_.copy(), model.intercept_.copy())
 
 
-def fit_models(rows: Sequence[Prepared]) -> classify.Models:
-    metric_task, status_task = TASKS
-    return classify.Models(fit(metric_task, rows), fit(status_task, rows))
+def fit(task: Task, rows: Sequence[Prepared]) -> LinearModel:
+    label = (lambda e: e.metric) if task.name == "metric" else (lambda e: e.status)
+    return fit_blocks(task, [row.blocks[task.name] for row in rows], [label(row.example) for row in rows],
+                      [ORIGIN_WEIGHT.get(row.example.origin, 1.0) for row in rows])
+
+
+def fit_figure(rows: Sequence[PreparedCandidate]) -> LinearModel | None:
+    """The figure decision; None when the rows hold only one class (nothing to learn)."""
+    labels = [classify.FIGURE_LABEL if row.candidate.is_figure else "not" for row in rows]
+    if len(set(labels)) < 2:
+        return None
+    return fit_blocks(TASKS["figure"], [row.blocks for row in rows], labels,
+                      [ORIGIN_WEIGHT.get(row.candidate.origin, 1.0) for row in rows])
+
+
+def fit_models(rows: Sequence[Prepared], candidates: Sequence[PreparedCandidate] = (),
+               thresholds: dict[str, float] | None = None) -> classify.Models:
+    """Every model from the rows; a task whose threshold lets the rule always stand gets no model."""
+    chosen = {**classify.DEFAULT_THRESHOLDS, **(thresholds or {})}
+    metric_model = fit(TASKS["metric"], rows) if chosen["metric"] > 0 else None
+    status_model = fit(TASKS["status"], rows) if chosen["status"] > 0 else None
+    figure_model = fit_figure(candidates) if candidates else None
+    return classify.Models(metric_model, status_model, figure_model, chosen)
 
 
 @dataclass
 class Score:
-    """Accuracy of the rules alone and of rules+model over the same figures."""
+    """Accuracy of the rules alone and of rules+model over the same gold spans."""
 
     figures: int = 0
     rule_metric: int = 0
@@ -116,38 +167,93 @@ class Score:
                 "combined_status": self.combined_status / n}
 
 
-def evaluate(models: classify.Models, rows: Sequence[Prepared], score: Score) -> None:
-    """Predict held-out rows with `models` and the rules, as the pipeline's classify stage would."""
-    if not rows:
-        return
-    learned = classify.predict(models, [row.example.item for row in rows])
-    for row, guess in zip(rows, learned):
-        score.add(row, classify.combine(row.rule_metric, row.rule_status, guess))
+@dataclass
+class HeldOut:
+    """Everything the folds predicted for documents they did not train on."""
+
+    folds: list[tuple[set[str], classify.Models]] = field(default_factory=list)
+    rows: list[tuple[Prepared, tuple[str, float], tuple[str, float]]] = field(default_factory=list)
+    candidates: list[tuple[bool, float, str]] = field(default_factory=list)  # (is a figure, P(figure), origin)
 
 
-def leave_one_seed_out(rows: Sequence[Prepared]) -> Score:
-    """Each seed document held out whole in turn: train on everything else, predict its gold spans."""
+def doc_key(origin: str, doc_id: str) -> str:
+    return f"{origin}/{doc_id}"
+
+
+def held_out_predictions(rows: Sequence[Prepared], candidates: Sequence[PreparedCandidate],
+                         docs: Sequence[GoldDoc], folds: int = GROUPED_FOLDS) -> HeldOut:
+    """Fit every model on all but one fold of scored documents; predict the held-out fold.
+
+    Weak labels always train and are never scored. Models are fitted with every
+    threshold above 0, so that the search can then choose.
+    """
+    scored = sorted(doc_key(d.get("origin", ""), d["doc_id"]) for d in docs if d.get("origin") in SCORED_ORIGINS)
+    result = HeldOut()
+    if len(scored) < folds:
+        return result
+    everything = {"metric": 1.0, "status": 1.0}
+    for _, test_index in GroupKFold(n_splits=folds).split(scored, groups=scored):
+        test = {scored[i] for i in test_index}
+        training = [r for r in rows if doc_key(r.example.origin, r.example.doc_id) not in test]
+        models = fit_models(training, [c for c in candidates if doc_key(c.candidate.origin, c.candidate.doc_id) not in test],
+                            everything)
+        result.folds.append((test, models))
+        held = [r for r in rows if doc_key(r.example.origin, r.example.doc_id) in test]
+        if held:
+            answers = models.metric.predict([r.blocks["metric"] for r in held])  # type: ignore[union-attr]
+            statuses = models.status.predict([r.blocks["status"] for r in held])  # type: ignore[union-attr]
+            result.rows.extend(zip(held, answers, statuses))
+        held_candidates = [c for c in candidates if doc_key(c.candidate.origin, c.candidate.doc_id) in test]
+        if held_candidates and models.figure is not None:
+            column = models.figure.classes.index(classify.FIGURE_LABEL)
+            probabilities = models.figure.predict_proba([c.blocks for c in held_candidates])[:, column]
+            result.candidates.extend((c.candidate.is_figure, float(p), c.candidate.origin)
+                                     for c, p in zip(held_candidates, probabilities))
+    return result
+
+
+def search_thresholds(held: HeldOut, origins: tuple[str, ...] = REAL_ORIGINS) -> dict[str, float]:
+    """The thresholds that did best on held-out real documents (ties go to the rule: fewer model answers)."""
+    chosen: dict[str, float] = {}
+    rows = [entry for entry in held.rows if entry[0].example.origin in origins]
+    for index, task in enumerate(("metric", "status")):
+        def accuracy(threshold: float) -> float:
+            right = 0
+            for row, metric_answer, status_answer in rows:
+                rule = (row.rule_metric, row.rule_status)[index]
+                answer = (metric_answer, status_answer)[index]
+                gold = (row.example.metric, row.example.status)[index]
+                right += classify.decide(rule, answer, task, "", {task: threshold}).label == gold
+            return right / max(len(rows), 1)
+        chosen[task] = max(RULE_THRESHOLDS, key=lambda t: (round(accuracy(t), 6), -t))
+    candidates = [(gold, p) for gold, p, origin in held.candidates if origin in origins]
+    if candidates:
+        def f1(threshold: float) -> float:
+            tp = sum(1 for gold, p in candidates if gold and p >= threshold)
+            predicted = sum(1 for _, p in candidates if p >= threshold)
+            positives = sum(1 for gold, _ in candidates if gold)
+            return 2 * tp / (predicted + positives) if predicted + positives else 0.0
+        chosen["figure"] = max(FIGURE_THRESHOLDS, key=lambda t: (round(f1(t), 6), -abs(t - 0.5)))
+    return chosen
+
+
+def score_rows(held: HeldOut, thresholds: dict[str, float], origin: str | None = None) -> Score:
+    """Rules alone and rules+model on held-out gold spans, with the chosen thresholds."""
     score = Score()
-    seed_docs = sorted({r.example.doc_id for r in rows if r.example.origin == "seeds"})
-    for doc_id in seed_docs:
-        held_out = [r for r in rows if r.example.doc_id == doc_id and r.example.origin == "seeds"]
-        training = [r for r in rows if r.example.doc_id != doc_id]
-        evaluate(fit_models(training), held_out, score)
+    for row, metric_answer, status_answer in held.rows:
+        if origin is not None and row.example.origin != origin:
+            continue
+        verdicts = (classify.decide(row.rule_metric, metric_answer, "metric", "rule:lexicon", thresholds),
+                    classify.decide(row.rule_status, status_answer, "status", "rule:status", thresholds))
+        score.add(row, verdicts)
     return score
 
 
-def grouped_folds(rows: Sequence[Prepared], folds: int = GROUPED_FOLDS) -> Score:
-    """Hand-made and reviewed documents in grouped folds; seeds and weak labels always train."""
-    score = Score()
-    tested = [i for i, r in enumerate(rows) if r.example.origin in ("handmade", "review")]
-    groups = [rows[i].example.doc_id for i in tested]
-    if len(set(groups)) < folds:
-        return score
-    for _, test_index in GroupKFold(n_splits=folds).split(tested, groups=groups):
-        test_ids = {groups[i] for i in test_index}
-        training = [r for r in rows if r.example.doc_id not in test_ids]
-        evaluate(fit_models(training), [rows[tested[i]] for i in test_index], score)
-    return score
+def with_thresholds(models: classify.Models, thresholds: dict[str, float]) -> classify.Models:
+    """The fold's models under the chosen thresholds (a rule that always stands drops its model)."""
+    return classify.Models(models.metric if thresholds["metric"] > 0 else None,
+                           models.status if thresholds["status"] > 0 else None,
+                           models.figure, {**classify.DEFAULT_THRESHOLDS, **thresholds})
 
 
 def examples(docs: Sequence[GoldDoc]) -> list[Example]:
@@ -165,17 +271,12 @@ def corpus_digest(docs: Sequence[GoldDoc]) -> str:
     return digest.hexdigest()
 
 
-def manifest_info(docs: Sequence[GoldDoc], rows: Sequence[Prepared]) -> dict:
+def manifest_info(docs: Sequence[GoldDoc], rows: Sequence[Prepared], thresholds: dict[str, float]) -> dict:
     return {
         "seed": SEED,
         "scikit_learn": sklearn.__version__,
         "corpus_sha256": corpus_digest(docs),
         "figures_by_origin": dict(sorted(Counter(r.example.origin for r in rows).items())),
         "documents": len(docs),
+        "thresholds": thresholds,
     }
-
-
-def model_directory() -> Path:
-    from extractors.learned.model import MODELS_DIR
-
-    return MODELS_DIR
