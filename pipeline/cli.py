@@ -2,17 +2,32 @@
 
 Each subcommand lives in its own module under `pipeline/commands/` and exposes
 `register(subparsers)`; adding a command is adding a file, never editing this one.
+
+What a user can cause (a missing or unreadable file, a file of the wrong kind, a
+damaged store, an output that cannot be written) ends the command with one line,
+`solieu: FILE: reason`, and exit status 2, never a traceback. The batch commands
+`extract` and `ingest` share their options (`add_batch_arguments`) so they
+accept the same inputs and reject the same things.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import logging
+import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 
 from pipeline import __version__, commands
+from pipeline.parallel import capped_workers, default_workers
+from pipeline.progress import NoticeHandler
+from pipeline.read import DEFAULT_MAX_SIZE
+
+USAGE_ERROR = 2  # the command could not run at all (argparse uses 2 for bad arguments too)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler = NoticeHandler()
+    notices = logging.getLogger("solieu")
+    notices.addHandler(handler)
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # `solieu ... | head` is a normal way to look at output
@@ -38,6 +56,108 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("solieu: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - the one place that turns any failure into one line
+        print(f"solieu: {one_line(error)}", file=sys.stderr)
+        if os.environ.get("SOLIEU_DEBUG"):
+            raise
+        return USAGE_ERROR
+    finally:
+        notices.removeHandler(handler)
+
+
+def one_line(error: BaseException) -> str:
+    """`FILE: reason` for what a user can cause; the exception's kind and message for anything else."""
+    import duckdb
+
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: {error.strerror or error}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text ({error.reason} at byte {error.start})"
+    if isinstance(error, json.JSONDecodeError):
+        return f"not JSON Lines ({error.msg}, line {error.lineno} column {error.colno})"
+    if isinstance(error, duckdb.Error):
+        return f"store cannot be read ({' '.join(str(error).split())[:300]})"
+    text = " ".join(str(error).split())[:300]
+    known = type(error).__name__ in {"StoreError", "OutputError", "InputError"}
+    if known or isinstance(error, (OSError, ValueError, KeyError)):
+        return text or type(error).__name__
+    return f"{type(error).__name__}: {text} (unexpected; SOLIEU_DEBUG=1 shows where)"
+
+
+# --- options shared by the batch commands (extract, ingest) --------------------------
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser, inputs_required: bool = True) -> None:
+    """The inputs and options every batch command takes, with the same meaning."""
+    parser.add_argument(
+        "inputs", nargs="+" if inputs_required else "*", metavar="INPUT",
+        help="files or folders: text in any encoding, .jsonl of documents, saved web pages (.html), .docx, PDF",
+    )
+    parser.add_argument("--errors", metavar="FILE", help="JSON Lines file of rejected inputs")
+    parser.add_argument(
+        "--max-size", type=byte_size, default=DEFAULT_MAX_SIZE, metavar="SIZE",
+        help="largest input file (or JSON line) to read, e.g. 500KB, 20MB (default: 20MB)",
+    )
+    parser.add_argument(
+        "--max-seconds", type=positive_seconds, default=300.0, metavar="S",
+        help="time budget per document: one that takes longer is rejected, not waited for (default: 300)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary; errors only")
+    parser.add_argument(
+        "--workers", type=positive_int, default=default_workers(), metavar="N",
+        help="processes to extract with, at most the cores (%(default)s here) unless --oversubscribe; "
+        "the output does not depend on it",
+    )
+    parser.add_argument(
+        "--oversubscribe", action="store_true",
+        help="allow --workers above the number of cores (each worker holds ~300 MB of models)",
+    )
+
+
+def batch_workers(args: argparse.Namespace) -> int:
+    """--workers, capped at the cores unless --oversubscribe (and said so when capped)."""
+    workers = capped_workers(args.workers, args.oversubscribe)
+    if workers < args.workers and not args.quiet:
+        print(f"solieu: --workers {args.workers} capped at {workers}, the cores this process may use "
+              "(--oversubscribe to insist)", file=sys.stderr)
+    return workers
+
+
+def positive_int(text: str) -> int:
+    """argparse type for --workers: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type for --max-seconds: a positive number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return seconds
+
+
+SIZE_UNITS = {"": 1, "B": 1, "KB": 1000, "K": 1000, "MB": 1000**2, "M": 1000**2, "GB": 1000**3, "G": 1000**3}
+
+
+def byte_size(text: str) -> int:
+    """argparse type for --max-size: bytes, or a number with KB, MB or GB (decimal units, as file managers show)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", text)
+    unit = match.group(2).upper() if match else ""
+    if not match or unit not in SIZE_UNITS:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 500KB, 20MB)")
+    size = int(float(match.group(1)) * SIZE_UNITS[unit])
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 byte, not {text!r}")
+    return size
 
 
 if __name__ == "__main__":

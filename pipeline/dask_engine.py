@@ -30,9 +30,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
+from pipeline.readers import folder_files, folder_id
+from pipeline.readers.base import shown_path
 from pipeline.readers.decode import bom_encoding
 from pipeline.readers.jsonl import line_document
-from pipeline.readers.sniff import DOCUMENT_SUFFIXES, is_jsonl
+from pipeline.readers.sniff import is_jsonl
 from pipeline.records import FIGURE_FIELDS, Document
 from pipeline.run import BatchResult, extract_or_reject, write_errors
 
@@ -56,6 +58,7 @@ class InputFile:
 
     shown: str
     location: str
+    doc_id: str | None = None  # the id under its input folder (None: the file name's stem)
 
 
 @dataclass(frozen=True)
@@ -74,20 +77,20 @@ class Partition:
 
 
 def input_files(inputs: Iterable[str | Path]) -> Iterator[InputFile | Rejected]:
-    """The files `read_inputs` would read, in its order: folders walked sorted, hidden files skipped."""
+    """The files `read_inputs` would read, in its order, with the same ids: folders walked sorted, hidden files skipped."""
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                hidden = any(part.startswith((".", "~$")) for part in child.relative_to(path).parts)
-                if not hidden and (child.suffix.lower() in DOCUMENT_SUFFIXES or not child.suffix):
-                    yield InputFile(str(child), str(child.resolve()))
+            files, problems = folder_files(path)
+            yield from problems
+            for child in files:
+                yield InputFile(shown_path(child), str(child.resolve()), folder_id(child, path))
         elif path.is_file():
-            yield InputFile(str(path), str(path.resolve()))
+            yield InputFile(shown_path(path), str(path.resolve()))
         elif path.exists():
-            yield Rejected(str(path), "not a regular file")
+            yield Rejected(shown_path(path), "not a regular file")
         else:
-            yield Rejected(str(path), "no such file or folder")
+            yield Rejected(shown_path(path), "no such file or folder")
 
 
 def splittable_jsonl(path: Path) -> bool:
@@ -148,7 +151,7 @@ def line_runs(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
 def read_partition(partition: Partition, max_size: int = DEFAULT_MAX_SIZE) -> Iterator[Document | Rejected]:
     """The partition's documents, read on the worker, with sources as the user named them."""
     for file in partition.files:
-        for item in read_file(Path(file.location), max_size):
+        for item in read_file(Path(file.location), max_size, doc_id=file.doc_id or shown_path(Path(file.shown).stem)):
             yield shown_as(item, file)
     if partition.jsonl is not None:
         yield from read_lines(partition, max_size)
@@ -156,7 +159,7 @@ def read_partition(partition: Partition, max_size: int = DEFAULT_MAX_SIZE) -> It
 
 def shown_as(item: Document | Rejected, file: InputFile) -> Document | Rejected:
     """The item as the local reader names it: the path as given, not the worker's absolute one."""
-    if item.source != file.location:
+    if item.source != shown_path(file.location):
         return item
     if isinstance(item, Rejected):
         return Rejected(file.shown, item.reason)

@@ -1,84 +1,106 @@
-"""A one-line progress display for long runs: documents, figures, errors and rate.
+"""Progress of a long run on a terminal: documents done out of the total, rate, time left.
 
 A run over a province's archive takes minutes; a person at a terminal wants to
-see it move. A pipe, a log file or CI does not: there the line would be noise
-(and carriage returns garble logs), so it is shown only on a terminal, and never
-with `--quiet`. It is redrawn at most a few times a second so that drawing costs
-nothing next to extraction.
+see it move and know when it ends. tqdm draws the bar (documents done / total,
+percentage, documents per second, time left) with the figures and rejections
+found so far. A pipe, a log file or CI does not want it: there the bar would be
+noise (carriage returns garble logs), so it is drawn only on a terminal, and
+never with `--quiet`. Messages (rejected inputs, notices) are printed on lines of
+their own above the bar.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
-import time
+import threading
 from collections.abc import Callable
-from typing import TextIO
+from typing import ClassVar, TextIO
+
+from tqdm import tqdm
 
 REDRAW_SECONDS = 0.25
-_CLEAR_LINE = "\r\x1b[K"
 
 
 class Progress:
-    """Counts a batch as it goes and redraws one status line on a terminal."""
+    """Counts a batch as it goes and draws one progress bar on a terminal."""
+
+    active: ClassVar[Progress | None] = None  # where notices go while a bar is drawn
 
     def __init__(
-        self,
-        stream: TextIO | None = None,
-        quiet: bool = False,
-        clock: Callable[[], float] = time.monotonic,
+        self, stream: TextIO | None = None, quiet: bool = False, total: int | None = None,
+        redraw: float = REDRAW_SECONDS,
     ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = not quiet and _is_terminal(self.stream)
-        self.clock = clock
-        self.started = clock()
-        self.last_drawn: float | None = None
         self.documents = 0
         self.figures = 0
         self.errors = 0
+        self._counted: int | None = None
+        self.bar = tqdm(
+            total=total, file=self.stream, desc="solieu", unit=" documents", leave=False,
+            mininterval=redraw, disable=not self.enabled, dynamic_ncols=True,
+        )
+        if self.enabled:
+            Progress.active = self
+
+    def count(self, counter: Callable[[], int]) -> None:
+        """Find the total in the background (it walks the inputs) while the run starts; only on a terminal."""
+        if not self.enabled or self.bar.total is not None:
+            return
+
+        def run() -> None:
+            try:
+                self._counted = counter()
+            except Exception:  # no total is better than no run
+                self._counted = None
+
+        threading.Thread(target=run, name="solieu-count", daemon=True).start()
 
     def document(self, figures: int) -> None:
         self.documents += 1
         self.figures += figures
-        self._maybe_draw()
+        self._advance()
 
     def error(self) -> None:
         self.errors += 1
-        self._maybe_draw()
+        self._advance()
 
     def line(self) -> str:
-        elapsed = max(self.clock() - self.started, 1e-9)
-        rate = self.documents / elapsed
-        return (
-            f"solieu: {self.documents} documents, {self.figures} figures, "
-            f"{self.errors} errors, {rate:.1f} documents/s"
-        )
+        """What the bar shows beside the count: what the run has found so far."""
+        return f"{self.figures} figures, {self.errors} rejected"
 
     def message(self, text: str) -> None:
-        """A line of its own (an error) printed above the status line, which is then redrawn."""
-        if self.enabled and self.last_drawn is not None:
-            self.stream.write(_CLEAR_LINE)
-        print(text, file=self.stream, flush=True)
-        if self.enabled and self.last_drawn is not None:
-            self._draw()
+        """A line of its own (an error) printed above the bar, which is then redrawn."""
+        if self.enabled:
+            self.bar.write(text, file=self.stream)
+        else:
+            print(text, file=self.stream, flush=True)
 
     def close(self) -> None:
-        """Remove the status line, so that the summary line after it stands alone."""
-        if self.enabled and self.last_drawn is not None:
-            self.stream.write(_CLEAR_LINE)
-            self.stream.flush()
-            self.last_drawn = None
+        """Remove the bar, so that the summary line after it stands alone."""
+        if Progress.active is self:
+            Progress.active = None
+        self.bar.close()
 
-    def _maybe_draw(self) -> None:
+    def _advance(self) -> None:
         if not self.enabled:
             return
-        now = self.clock()
-        if self.last_drawn is None or now - self.last_drawn >= REDRAW_SECONDS:
-            self._draw()
+        if self._counted is not None and self.bar.total is None:
+            self.bar.total = max(self._counted, self.documents + self.errors)
+        self.bar.set_postfix_str(self.line(), refresh=False)
+        self.bar.update(1)
 
-    def _draw(self) -> None:
-        self.stream.write(_CLEAR_LINE + self.line())
-        self.stream.flush()
-        self.last_drawn = self.clock()
+
+class NoticeHandler(logging.Handler):
+    """Notices of the readers (`solieu` logger) as `solieu: ...` lines on stderr, above the bar if one is drawn."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = f"solieu: {record.getMessage()}"
+        if Progress.active is not None:
+            Progress.active.message(text)
+        else:
+            print(text, file=sys.stderr, flush=True)
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -7,6 +7,10 @@ Each stage is a plain function over plain records (`pipeline.records`).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +20,13 @@ from extractors import classify, figures, periods, places, status
 from pipeline import normalise, parallel, segment
 from pipeline.progress import Progress
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
+from pipeline.readers import expected_documents
 from pipeline.records import Document, Figure
-from pipeline.write import atomic_output, dump_record
+from pipeline.write import OutputError, atomic_output, check_output, dump_record, finite_record, is_stdout, real_target
+
+# Seconds one document may take before it is rejected: a normal article takes well
+# under one, a 1 MB report tens; past this it is a pathological input holding the batch.
+DEFAULT_MAX_SECONDS = 300.0
 
 
 def extract_document(doc: Document, models: classify.Models | None | bool = True) -> list[Figure]:
@@ -49,26 +58,113 @@ class BatchResult:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def extract_or_reject(item: Document | Rejected) -> list[Figure] | Rejected:
+class TimeBudgetExceeded(BaseException):
+    """Raised inside a document's extraction when its time is up.
+
+    A BaseException, so that no `except Exception` inside a stage swallows it.
+    """
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise TimeBudgetExceeded in the enclosed code after `seconds` of wall time.
+
+    A timer signal interrupts pure Python wherever it is; it needs the main thread
+    of a process (the CLI, and every worker of the process pool). Elsewhere (a Dask
+    worker's thread) there is no budget rather than a wrong one.
+    """
+    usable = (
+        seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeBudgetExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def over_budget(seconds: float | None) -> str:
+    return f"extraction took longer than {seconds:g} s (the time budget per document, --max-seconds)"
+
+
+def finite_figures(found: list[Figure]) -> list[Figure]:
+    """The figures whose numbers are finite: 400 nines before `triệu đồng` overflow to
+    infinity, which is no reported figure and no valid JSON."""
+    return [figure for figure in found if finite_record(figure.to_record())]
+
+
+def extract_or_reject(item: Document | Rejected, max_seconds: float | None = DEFAULT_MAX_SECONDS) -> list[Figure] | Rejected:
     """One item's figures, or why it was rejected: what a worker process runs per document."""
     if isinstance(item, Rejected):
         return item
     try:
-        return extract_document(item)
+        with time_budget(max_seconds):
+            return finite_figures(extract_document(item))
+    except TimeBudgetExceeded:
+        return Rejected(item.source, over_budget(max_seconds))
     except Exception as error:  # one bad document must cost nothing else
         return Rejected(item.source, f"extraction failed ({type(error).__name__}: {error})")
 
 
+def worker_died(item: Document | Rejected, reason: str) -> Rejected:
+    """What a document becomes when the process extracting it is killed."""
+    return item if isinstance(item, Rejected) else Rejected(item.source, reason)
+
+
 def process(
-    items: Iterable[Document | Rejected], workers: int = 1
+    items: Iterable[Document | Rejected], workers: int = 1, max_seconds: float | None = DEFAULT_MAX_SECONDS
 ) -> Iterator[tuple[Document | Rejected, list[Figure]]]:
     """Extract each document, in input order; a document that breaks an extractor is rejected, not fatal.
 
     With `workers` > 1 documents go to a process pool a few batches at a time, so
     memory stays flat and the output is the single worker's, line for line.
     """
-    for item, outcome in parallel.ordered_map(extract_or_reject, items, workers):
+    work = functools.partial(extract_or_reject, max_seconds=max_seconds)
+    for item, outcome in parallel.ordered_map(work, items, workers, on_death=worker_died):
         yield (outcome, []) if isinstance(outcome, Rejected) else (item, outcome)
+
+
+def errors_file(output: str | Path, errors_path: str | Path | None) -> Path | None:
+    """Where rejected inputs go: `--errors`, else beside the output; none for standard output."""
+    if errors_path:
+        return Path(errors_path)
+    return None if is_stdout(output) else Path(f"{output}.errors.jsonl")
+
+
+def check_paths(inputs: Iterable[str | Path], output: str | Path, errors: Path | None) -> None:
+    """Refuse, before any work, outputs that would be lost or would destroy an input.
+
+    An output that is a folder would fail only at the end, after all the work; one
+    that is an input file would overwrite it; an errors file that is the output
+    would replace it.
+    """
+    check_output(output)
+    if errors is not None:
+        check_output(errors)
+        if not is_stdout(output) and _same_file(errors, output):
+            raise OutputError(f"{errors}: the errors file cannot be the output file")
+    for raw in inputs:
+        for written in (output, errors):
+            if written is not None and not is_stdout(written) and Path(raw).is_file() and _same_file(raw, written):
+                raise OutputError(f"{written}: is also an input; write the output elsewhere")
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    first, second = real_target(a), real_target(b)
+    try:
+        return first.samefile(second)
+    except OSError:
+        return first.absolute() == second.absolute()
 
 
 def run_extract(
@@ -78,18 +174,25 @@ def run_extract(
     workers: int = 1,
     max_size: int = DEFAULT_MAX_SIZE,
     progress: Progress | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> BatchResult:
-    """Extract every input into `output` (JSON Lines), rejected inputs into `errors_path`.
+    """Extract every input into `output` (JSON Lines, `-` for standard output), rejected inputs into `errors_path`.
 
     Each rejected input costs one line on stderr and one row in the errors file;
     `progress` (none by default: library callers stay silent) shows the run on a terminal.
+    Raises OutputError, before reading anything, when an output cannot be written.
     """
+    inputs = list(inputs)
     result = BatchResult()
-    errors_target = Path(errors_path) if errors_path else Path(f"{output}.errors.jsonl")
+    errors_target = errors_file(output, errors_path)
+    check_paths(inputs, output, errors_target)
+    own = [path for path in (output, errors_target) if path is not None and not is_stdout(path)]
     progress = progress or Progress(quiet=True)
+    progress.count(lambda: expected_documents(inputs, max_size))
     try:
         with atomic_output(output) as out:
-            for item, found in process(read_inputs(inputs, max_size=max_size), workers):
+            items = read_inputs(inputs, max_size=max_size, exclude=own)
+            for item, found in process(items, workers, max_seconds):
                 if isinstance(item, Rejected):
                     result.rejected.append(item)
                     progress.error()
@@ -100,7 +203,47 @@ def run_extract(
                 progress.document(len(found))
                 for figure in found:
                     out.write(dump_record(figure.to_record()))
-            write_errors(result.rejected, errors_target)
+            if errors_target is not None:
+                write_errors(result.rejected, errors_target)
+    finally:
+        progress.close()
+    return result
+
+
+def run_ingest(
+    inputs: Iterable[str | Path],
+    db: str | Path,
+    refresh: bool = False,
+    errors_path: str | Path | None = None,
+    workers: int = 1,
+    max_size: int = DEFAULT_MAX_SIZE,
+    progress: Progress | None = None,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
+) -> Any:
+    """The batch of `run_extract`, into the store `db`: same reading, workers, budget, rejections and progress.
+
+    Rejected inputs go to `errors_path` (default `DB.errors.jsonl`); the store's
+    IngestResult says what happened to each document.
+    """
+    from pipeline import store
+
+    inputs = list(inputs)
+    errors_target = Path(errors_path) if errors_path else Path(f"{db}.errors.jsonl")
+    check_paths(inputs, db, errors_target)
+    progress = progress or Progress(quiet=True)
+    progress.count(lambda: expected_documents(inputs, max_size))
+
+    def rejected(message: str) -> None:
+        progress.error()
+        progress.message(f"solieu: {message}")
+
+    try:
+        items = read_inputs(inputs, max_size=max_size, exclude=[db, errors_target])
+        result = store.ingest(
+            db, items, refresh=refresh, report=rejected, workers=workers,
+            max_seconds=max_seconds, on_document=progress.document,
+        )
+        write_errors(result.rejected, errors_target)
     finally:
         progress.close()
     return result
@@ -109,7 +252,7 @@ def run_extract(
 def write_errors(rejected: list[Rejected], path: Path) -> None:
     """One JSON line per rejected input; no file at all when nothing was rejected."""
     if not rejected:
-        if path.exists():
+        if path.exists() and path.is_file():
             path.unlink()
         return
     with atomic_output(path) as out:

@@ -239,11 +239,34 @@ def document_province(figures: list[Figure]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def stored_state(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str] | None:
+def stored_state(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str, str] | None:
+    """(text hash, extractor version, source) of a stored document, or None."""
     row = con.execute(
-        "SELECT text_hash, extractor_version FROM documents WHERE doc_id = ?", [doc_id]
+        "SELECT text_hash, extractor_version, source FROM documents WHERE doc_id = ?", [doc_id]
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
+
+
+def same_source(stored: str | None, given: str) -> bool:
+    """Whether two sources are one input: the same text, or two names of the same file."""
+    if stored == given:
+        return True
+    try:
+        return stored is not None and Path(stored).samefile(given)
+    except (OSError, ValueError):
+        return False
+
+
+WRITE_BATCH = 64  # documents per transaction: one commit per document made ingest I/O-bound
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A document that needs extracting, with what the store held for its id (to count what was done)."""
+
+    doc: Document
+    state: tuple[str, str, str] | None
+    digest: str
 
 
 def ingest(
@@ -254,60 +277,140 @@ def ingest(
     kind_of: KindOf = default_kind,
     version: str | None = None,
     report: Callable[[str], None] | None = None,
+    workers: int = 1,
+    max_seconds: float | None = None,
+    on_document: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Extract and store each document; with `refresh`, also re-extract every stale stored one."""
+    """Extract and store each document; with `refresh`, also re-extract every stale stored one.
+
+    Extraction runs on `workers` processes (the extractor and `kind_of` must then
+    be module-level functions), each document within `max_seconds`; results are
+    written in input order, `WRITE_BATCH` documents per transaction. An id stored
+    from another source is a collision, rejected: a different input never
+    silently replaces a stored document. `on_document(figures)` follows the run.
+    """
+    import functools
+
+    from pipeline import parallel
+
     version = version or extractor_version()
     result = IngestResult()
     say = report or (lambda message: print(f"solieu: {message}", file=sys.stderr))
+    done = on_document or (lambda figures: None)
+    work = functools.partial(extract_for_store, extractor=extractor, kind_of=kind_of, max_seconds=max_seconds)
     with open_store(db) as con:
-        for item in items:
-            ingest_one(con, item, refresh, extractor, kind_of, version, result, say)
-        if refresh:
-            for doc in stale_documents(con, version):
-                ingest_one(con, doc, True, extractor, kind_of, version, result, say)
+        writer = BatchWriter(con, version, result)
+        try:
+            batches = [lambda: planned(con, items, refresh, version, result, done)]
+            if refresh:
+                batches.append(lambda: (Pending(doc, stored_state(con, doc.doc_id), text_hash(doc.text))
+                                        for doc in stale_documents(con, version)))
+            for entries in batches:
+                for _, outcome in parallel.ordered_map(work, entries(), workers, on_death=died):
+                    if isinstance(outcome, Rejected):
+                        result.rejected.append(outcome)
+                        say(outcome.message())
+                        continue
+                    pending, found, kind = outcome
+                    writer.add(pending, found, kind)
+                    done(len(found))
+                writer.flush()  # the stale documents are read after this batch is stored
+        except KeyboardInterrupt:
+            writer.flush()  # what is extracted is kept; an interrupt costs only the documents in flight
+            raise
     return result
 
 
-def ingest_one(
+def planned(
     con: duckdb.DuckDBPyConnection,
-    item: Document | Rejected,
+    items: Iterable[Document | Rejected],
     refresh: bool,
-    extractor: Extractor,
-    kind_of: KindOf,
     version: str,
     result: IngestResult,
-    say: Callable[[str], None],
-) -> None:
-    """Decide what a document needs (nothing, new figures, replaced figures) and do it."""
-    if isinstance(item, Rejected):
-        result.rejected.append(item)
-        say(item.message())
-        return
-    digest = text_hash(item.text)
-    state = stored_state(con, item.doc_id)
-    if state is not None and state[0] == digest:
-        if state[1] == version:
-            result.unchanged += 1
-            return
-        if not refresh:
-            result.stale += 1
-            return
+    done: Callable[[int], None],
+) -> Iterator[Pending | Rejected]:
+    """What each item needs: nothing (counted here), extraction (Pending), or rejection."""
+    for item in items:
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        digest = text_hash(item.text)
+        state = stored_state(con, item.doc_id)
+        if state is not None and not same_source(state[2], item.source):
+            yield Rejected(
+                item.source,
+                f"document id '{item.doc_id}' is already stored from {state[2]}; a different input "
+                "cannot replace it (rename one of them, or give documents their own ids in a .jsonl)",
+            )
+            continue
+        if state is not None and state[0] == digest and (state[1] == version or not refresh):
+            if state[1] == version:
+                result.unchanged += 1
+            else:
+                result.stale += 1
+            done(0)
+            continue
+        yield Pending(item, state, digest)
+
+
+def extract_for_store(
+    entry: Pending | Rejected, extractor: Extractor, kind_of: KindOf, max_seconds: float | None
+) -> tuple[Pending, list[Figure], str | None] | Rejected:
+    """What a worker runs per document: its figures and kind, or why it was rejected."""
+    if isinstance(entry, Rejected):
+        return entry
+    from pipeline.run import TimeBudgetExceeded, finite_figures, over_budget, time_budget
+
+    doc = entry.doc
     try:
-        found = extractor(item)
-        kind = kind_of(item)
+        with time_budget(max_seconds):
+            found = finite_figures(extractor(doc))
+            kind = kind_of(doc)
+    except TimeBudgetExceeded:
+        return Rejected(doc.source, over_budget(max_seconds or 0))
     except Exception as error:  # one bad document must cost nothing else
-        rejected = Rejected(item.source, f"extraction failed ({type(error).__name__}: {error})")
-        result.rejected.append(rejected)
-        say(rejected.message())
-        return
-    write_document(con, item, found, kind, digest, version)
-    result.figures += len(found)
-    if state is None:
-        result.added += 1
-    elif state[0] != digest:
-        result.replaced += 1
-    else:
-        result.refreshed += 1
+        return Rejected(doc.source, f"extraction failed ({type(error).__name__}: {error})")
+    return entry, found, kind
+
+
+def died(entry: Pending | Rejected, reason: str) -> Rejected:
+    return entry if isinstance(entry, Rejected) else Rejected(entry.doc.source, reason)
+
+
+class BatchWriter:
+    """Extracted documents written a batch per transaction; counted once they are stored."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, version: str, result: IngestResult,
+                 size: int = WRITE_BATCH) -> None:
+        self.con, self.version, self.result, self.size = con, version, result, size
+        self.rows: list[tuple[Pending, list[Figure], str | None]] = []
+
+    def add(self, pending: Pending, found: list[Figure], kind: str | None) -> None:
+        self.rows.append((pending, found, kind))
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        """One transaction for the batch: a failure or a kill leaves the store as before the batch."""
+        if not self.rows:
+            return
+        self.con.begin()
+        try:
+            for pending, found, kind in self.rows:
+                write_document(self.con, pending.doc, found, kind, pending.digest, self.version, transaction=False)
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        for pending, found, _ in self.rows:
+            self.result.figures += len(found)
+            if pending.state is None:
+                self.result.added += 1
+            elif pending.state[0] != pending.digest:
+                self.result.replaced += 1
+            else:
+                self.result.refreshed += 1
+        self.rows.clear()
 
 
 def stale_documents(con: duckdb.DuckDBPyConnection, version: str) -> list[Document]:
@@ -328,14 +431,16 @@ def write_document(
     kind: str | None,
     digest: str,
     version: str,
+    transaction: bool = True,
 ) -> None:
-    """Replace one document and all its figures in a single transaction."""
+    """Replace one document and all its figures in a single transaction (the caller's, when `transaction` is false)."""
     document_row = [
         doc.doc_id, doc.source, doc.title, as_date(doc.published), document_province(found), kind,
         digest, version, datetime.now(timezone.utc).replace(tzinfo=None), doc.text,
     ]
     figure_rows = [[seq, *figure_row(doc.doc_id, figure)] for seq, figure in enumerate(found)]
-    con.begin()
+    if transaction:
+        con.begin()
     try:
         con.execute("DELETE FROM figures WHERE doc_id = ?", [doc.doc_id])
         con.execute("DELETE FROM documents WHERE doc_id = ?", [doc.doc_id])
@@ -343,9 +448,11 @@ def write_document(
         columns = ", ".join(quote(c) for c in DOCUMENT_COLUMNS)
         con.execute(f"INSERT INTO documents ({columns}) VALUES ({placeholders})", document_row)
         insert_figures(con, figure_rows)
-        con.commit()
+        if transaction:
+            con.commit()
     except BaseException:
-        con.rollback()
+        if transaction:
+            con.rollback()
         raise
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pipeline.evaluate import evaluate, read_jsonl, report
+from pipeline.read import FIGURE_KEYS, GOLD_KEYS, check_records
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,6 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # A wrong or empty file must not score zero with exit status 0: it is refused (rc 2, one line).
+    check_records(args.gold, GOLD_KEYS, "gold documents")
+    check_records(args.predictions, FIGURE_KEYS, "figure records")
     scores = evaluate(read_jsonl(args.gold), read_jsonl(args.predictions))
     print(report(scores, show_errors=not args.quiet_errors))
     return 0

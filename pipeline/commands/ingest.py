@@ -1,7 +1,8 @@
 """`solieu ingest INPUT... [--db PATH] [--refresh]`: extract documents into the store.
 
 Re-ingesting an unchanged document does nothing; a changed text replaces that
-document's figures; `--refresh` re-extracts what an older extractor wrote.
+document's figures; `--refresh` re-extracts what an older extractor wrote. The
+batch is `extract`'s: the same inputs, options, workers, rejections and exit status.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.fetch import read_inputs_fetching
-from pipeline.store import DEFAULT_DB, StoreError, ingest
+from pipeline.cli import add_batch_arguments, batch_workers
+from pipeline.progress import Progress
+from pipeline.run import run_ingest
+from pipeline.store import DEFAULT_DB
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ingest", help="extract documents into the embedded store")
-    parser.add_argument("inputs", nargs="*", help="files, folders, .jsonl files of documents, or lists of addresses (URLs, sitemap, RSS) to fetch first")
-    parser.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB store (default: {DEFAULT_DB})")
+    add_batch_arguments(parser, inputs_required=False)
+    parser.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB store (default: {DEFAULT_DB}); "
+                        "rejected inputs go to --errors (default: DB.errors.jsonl)")
     parser.add_argument(
         "--refresh", action="store_true",
         help="re-extract every stored document written by another extractor version",
@@ -27,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.inputs and not args.refresh:
         args.parser.error("give at least one INPUT, or --refresh to re-extract the stored documents")
-    try:
-        result = ingest(args.db, read_inputs_fetching(args.inputs), refresh=args.refresh)
-    except StoreError as error:
-        print(f"solieu: {error}", file=sys.stderr)
-        return 2
-    print(f"solieu: {result.summary()} → {args.db}", file=sys.stderr)
+    result = run_ingest(
+        args.inputs, args.db, refresh=args.refresh, errors_path=args.errors, workers=batch_workers(args),
+        max_size=args.max_size, progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds,
+    )
+    if not args.quiet:
+        print(f"solieu: {result.summary()} → {args.db}", file=sys.stderr)
     return 1 if result.rejected else 0

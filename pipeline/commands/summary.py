@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from pathlib import Path
 
-from pipeline.evaluate import read_jsonl
+from pipeline.read import FIGURE_KEYS, InputError, check_records
 
 NATIONAL = "(national)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("summary", help="per-province summary of extracted figures")
-    parser.add_argument("figures", help="figure records written by `solieu extract`")
+    parser.add_argument(
+        "figures", help="figures written by `solieu extract` or `solieu export` (.jsonl, .csv, .parquet), or a store",
+    )
     parser.add_argument("--top", type=int, default=3, help="how many metrics to name per province")
     parser.set_defaults(func=run)
 
@@ -37,6 +40,27 @@ def summarise(records: list[dict], top: int = 3) -> str:
     return "\n".join(lines)
 
 
+def figure_records(source: str) -> list[dict]:
+    """The figures of a file or store; InputError for a file that holds something else.
+
+    Read through `load_figures`, so Parquet and CSV exports work as JSON Lines do.
+    """
+    from pipeline.store import load_figures, plain_records
+
+    if Path(source).is_dir():
+        raise InputError(f"{source}: is a folder, not a file of figures")
+    if Path(source).suffix.lower() in (".jsonl", ".ndjson"):
+        check_records(source, FIGURE_KEYS, "figure records")
+    try:
+        frame = load_figures(source, documents=False)
+    except (ValueError, TypeError, KeyError) as error:
+        raise InputError(f"{source}: not figure records ({type(error).__name__}: {error})") from None
+    records = plain_records(frame)
+    if any(record.get("doc_id") is None or record.get("start") is None for record in records):
+        raise InputError(f"{source}: not figure records (rows without doc_id or start)")
+    return records
+
+
 def run(args: argparse.Namespace) -> int:
-    print(summarise(read_jsonl(args.figures), args.top))
+    print(summarise(figure_records(args.figures), args.top))
     return 0

@@ -26,6 +26,7 @@ MAX_ID = 512  # characters of a document id: longer is a mistake (a text pasted 
 # Notices: something was read, but not exactly as given (bytes replaced, a file skipped).
 # They are not rejections (nothing is lost); the command line prints them as `solieu: ...`.
 LOG = logging.getLogger("solieu")
+LOG.addHandler(logging.NullHandler())  # a library caller that configured no logging hears nothing
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 _DMY_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")

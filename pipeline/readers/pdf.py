@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pypdf
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
 from pipeline.readers.base import Unreadable, clean_title
 from pipeline.records import Document
@@ -67,9 +67,12 @@ def _open(data: bytes) -> pypdf.PdfReader:
 def _pages(reader: pypdf.PdfReader) -> list[str]:
     """Text of each page; a page whose content cannot be decoded counts as a page without text."""
     texts: list[str] = []
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages, start=1):
         try:
             texts.append(page.extract_text() or "")
+        except LimitReachedError:
+            # pypdf stops inflating a stream past its limit: a decompression bomb, not a scan.
+            raise Unreadable(f"PDF decompression bomb: page {number} inflates past pypdf's limit") from None
         except Exception:  # one damaged page must not cost the others
             texts.append("")
     return texts

@@ -10,7 +10,9 @@ not the publication date.
 
 from __future__ import annotations
 
+import html
 import logging
+from html.parser import HTMLParser
 from pathlib import Path
 
 import trafilatura
@@ -24,9 +26,66 @@ for _name in ("trafilatura", "htmldate", "courlan", "justext"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
+# libxml2 (under trafilatura) gives up on elements nested deeper than 255 levels and
+# the page comes out empty; nesting past this depth is flattened and the page read again.
+MAX_DEPTH = 200
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                   "source", "track", "wbr"})
 
 
 def read_html(page: str, path: Path) -> Document:
+    try:
+        return _read_html(page, path)
+    except Unreadable:
+        flat = flatten_deep(page)
+        if flat is None:
+            raise
+        return _read_html(flat, path)
+
+
+class _Flattener(HTMLParser):
+    """Rewrites a page with the tags nested deeper than MAX_DEPTH left out and their text kept."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.depth = 0
+        self.deepest = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth < MAX_DEPTH:
+            self.out.append(self.get_starttag_text() or f"<{tag}>")
+        if tag not in _VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth < MAX_DEPTH:
+            self.out.append(self.get_starttag_text() or f"<{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        self.depth = max(0, self.depth - 1)
+        if self.depth < MAX_DEPTH:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data, quote=False))
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+
+def flatten_deep(page: str) -> str | None:
+    """The page with its too-deep nesting flattened, or None when it was not nested too deeply."""
+    parser = _Flattener()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.out) if parser.deepest > MAX_DEPTH else None
+
+
+def _read_html(page: str, path: Path) -> Document:
     try:
         extracted = trafilatura.bare_extraction(
             page,

@@ -22,8 +22,13 @@ from pipeline.readers.base import Unreadable, clean_title, size_text
 from pipeline.records import Document
 
 MAIN_PART = "word/document.xml"
-# The XML of a Word file compresses about tenfold; more than that is a zip bomb, not a report.
-INFLATION_LIMIT = 10
+# The XML of a Word file compresses about tenfold; a part that inflates a hundredfold
+# or more (and to megabytes) is a zip bomb, not a report.
+BOMB_RATIO = 100
+BOMB_MIN_BYTES = 10 * 1000 * 1000
+# python-docx holds the XML as a tree of about twenty times its size: the XML may not
+# unpack to more than the size limit itself (thousands of pages of text).
+XML_SUFFIXES = (".xml", ".rels")
 
 
 def read_docx(data: bytes, path: Path, max_size: int) -> Document:
@@ -49,11 +54,21 @@ def _check_package(data: bytes, max_size: int) -> None:
             if MAIN_PART not in names:
                 kind = "OpenDocument file" if "content.xml" in names else "ZIP archive"
                 raise Unreadable(f"{kind}, not a Word .docx document")
-            inflated = sum(info.file_size for info in package.infolist())
+            parts = package.infolist()
     except zipfile.BadZipFile as error:
         raise Unreadable(f"damaged Word document or ZIP archive ({error})") from None
-    if inflated > INFLATION_LIMIT * max_size:
-        raise Unreadable(f"Word document that unpacks to {size_text(inflated)}, over the size limit")
+    for part in parts:
+        if part.file_size > BOMB_MIN_BYTES and part.file_size > BOMB_RATIO * max(part.compress_size, 1):
+            raise Unreadable(
+                f"zip bomb: {part.filename} unpacks from {size_text(part.compress_size)} "
+                f"to {size_text(part.file_size)}, not a Word report"
+            )
+    xml = sum(part.file_size for part in parts if part.filename.lower().endswith(XML_SUFFIXES))
+    if xml > max_size:
+        raise Unreadable(
+            f"Word document whose text (XML) unpacks to {size_text(xml)}, "
+            f"over the {size_text(max_size)} size limit; checked before parsing"
+        )
 
 
 def _block_text(block: Paragraph | Table) -> str:
