@@ -109,7 +109,11 @@ def _about_sex_workers(figure: Figure, category: str) -> str:
     if figure.counted.lower() not in rule["generic"]:
         return category
     before = figure.sentence[: figure.start - figure.sentence_start].lower()
-    return "sex_workers" if any(cue in before for cue in rule["cues"]) else category
+    if any(cue in before for cue in rule["cues"]):
+        return "sex_workers"
+    after = figure.sentence[figure.end - figure.sentence_start:]
+    after = " ".join(re.split(r"[;:(\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
+    return "sex_workers" if any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"]) else category
 
 
 def has_activity(text: str) -> bool:
