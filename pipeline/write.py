@@ -146,10 +146,18 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def safe_frame(frame: Any) -> Any:
-    """A pandas DataFrame with every text cell passed through `safe_cell`, for writing as CSV."""
+def unguarded_cell(value: Any) -> Any:
+    """A cell read back from a CSV that `safe_cell` wrote: the guarding `'` taken off again."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def safe_frame(frame: Any, cell: Any = safe_cell) -> Any:
+    """A pandas DataFrame with every text cell passed through `cell` (`safe_cell` to write a CSV,
+    `unguarded_cell` when reading one back)."""
     safe = frame.copy()
     for name in safe.columns:
-        if safe[name].dtype == object:
-            safe[name] = safe[name].map(safe_cell)
+        if safe[name].dtype == object or str(safe[name].dtype) == "string":
+            safe[name] = safe[name].map(cell, na_action="ignore")
     return safe
