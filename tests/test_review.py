@@ -9,12 +9,21 @@ from pathlib import Path
 import pytest
 
 from extractors.learned import corpus
+from extractors.learned.review import check_sheet, merge_corrections, read_corrections
+from pipeline import store
 from pipeline.cli import main
 
 ARTICLE = (
     "Kết quả công tác phòng, chống mại dâm năm 2021\n"
     "Năm 2021, Đội kiểm tra liên ngành đã tổ chức 12 lớp tập huấn cho 450 cán bộ. "
     "Lực lượng chức năng tiến hành 35 đợt kiểm tra tại 210 cơ sở kinh doanh dịch vụ.\n"
+)
+REPORT = (
+    "Báo cáo kết quả năm 2021\n"
+    "Năm 2021, toàn tỉnh tổ chức 12 lớp tập huấn cho 450 cán bộ, trong đó có 40 tuyên truyền viên. "
+    "Lực lượng chức năng tiến hành 35 đợt kiểm tra tại 210 cơ sở kinh doanh dịch vụ, phạt 15 triệu đồng. "
+    "Số vụ vi phạm giảm 3 vụ so với năm trước.\n"
+    "Năm 2022, phấn đấu 100% xã, phường không có tệ nạn mại dâm; tổ chức ít nhất 1 lớp tập huấn mỗi quý.\n"
 )
 
 
@@ -31,15 +40,31 @@ def _sheet(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_review_sheet_round_trip_keeps_corrections(tmp_path: Path, corpus_files: Path):
-    article = tmp_path / "bao-cao.txt"
-    article.write_text(ARTICLE, encoding="utf-8")
-    assert main(["extract", str(article), "-o", str(tmp_path / "figures.jsonl")]) == 0
-    assert main(["review", str(tmp_path / "figures.jsonl"), "-o", str(tmp_path / "review.csv")]) == 0
+def _write(path: Path, rows: list[dict[str, str]], delimiter: str = ",") -> Path:
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names, delimiter=delimiter, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
+
+def _review_docs(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "review.jsonl").open(encoding="utf-8")]
+
+
+def _extract_and_review(tmp_path: Path, text: str) -> tuple[Path, list[dict[str, str]]]:
+    article = tmp_path / "bao-cao.txt"
+    article.write_text(text, encoding="utf-8")
+    assert main(["extract", str(article), "-o", str(tmp_path / "figures.jsonl"), "--workers", "1", "-q"]) == 0
+    assert main(["review", str(tmp_path / "figures.jsonl"), "-o", str(tmp_path / "review.csv")]) == 0
+    return article, _sheet(tmp_path / "review.csv")
+
+
+def test_review_sheet_round_trip_keeps_corrections(tmp_path: Path, corpus_files: Path):
+    _, rows = _extract_and_review(tmp_path, ARTICLE)
     raw = (tmp_path / "review.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets then read the Vietnamese right
-    rows = _sheet(tmp_path / "review.csv")
     assert {r["figure"] for r in rows} >= {"12", "450", "35", "210"}
     confidences = [float(r["confidence"]) for r in rows]
     assert confidences == sorted(confidences)
@@ -48,16 +73,13 @@ def test_review_sheet_round_trip_keeps_corrections(tmp_path: Path, corpus_files:
     by_figure = {r["figure"]: r for r in rows}
     corrected = dict(by_figure["210"], metric="establishments_at_risk", ghi_chu="sai")
     confirmed = dict(by_figure["12"], checked="x", ghi_chu="")
-    with (tmp_path / "edited.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["ghi_chu", *rows[0].keys()], delimiter=";")
-        writer.writeheader()
-        writer.writerows([corrected, confirmed])
+    _write(tmp_path / "edited.csv", [corrected, confirmed], delimiter=";")
 
     models = tmp_path / "models"
     assert main(["train", "--add", str(tmp_path / "edited.csv"), "--no-cv", "--weak-from",
                  "--models", str(models)]) == 0
 
-    [doc] = [json.loads(line) for line in (corpus_files / "review.jsonl").open(encoding="utf-8")]
+    [doc] = _review_docs(corpus_files)
     assert doc["text"] == ARTICLE and doc["origin"] == "review"
     labels = {f["text"]: (f["metric"], f["status"], f["value"]) for f in doc["figures"]}
     assert labels == {"210": ("establishments_at_risk", "achieved", 210.0),
@@ -67,33 +89,138 @@ def test_review_sheet_round_trip_keeps_corrections(tmp_path: Path, corpus_files:
 
     # The same key corrected again replaces the earlier correction instead of adding a row.
     again = dict(corrected, metric="violations_sanctioned")
-    with (tmp_path / "again.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(again.keys()))
-        writer.writeheader()
-        writer.writerow(again)
-    assert main(["train", "--add", str(tmp_path / "again.csv"), "--no-cv", "--weak-from",
-                 "--models", str(models)]) == 0
-    [doc] = [json.loads(line) for line in (corpus_files / "review.jsonl").open(encoding="utf-8")]
+    corrections, problems = read_corrections(_write(tmp_path / "again.csv", [again]))
+    assert problems == [] and merge_corrections(corrections) == (1, [])
+    [doc] = _review_docs(corpus_files)
     assert {f["text"]: f["metric"] for f in doc["figures"]}["210"] == "violations_sanctioned"
     assert len(doc["figures"]) == 2
 
 
-def test_a_row_with_an_unknown_metric_is_one_error_and_the_other_rows_still_count(tmp_path: Path,
-                                                                                  corpus_files: Path):
-    from extractors.learned.review import read_corrections
+def test_a_sheet_corrects_every_field_marks_non_figures_and_adds_missed_ones(tmp_path: Path, corpus_files: Path):
+    _, rows = _extract_and_review(tmp_path, REPORT)
+    by_figure = {r["figure"]: r for r in rows}
+    assert {"12", "450", "35", "210", "15 triệu đồng", "3", "100%", "ít nhất 1"} <= set(by_figure)
+    missed = by_figure.pop("40", None)  # the reviewer's "missed" figure: not in the sheet they edit
+    source = by_figure["12"]["source"]
+    edited = [
+        dict(by_figure["12"], checked="x"),
+        dict(by_figure["450"], metric="people_reached"),
+        dict(by_figure["35"], status="target", period="2021-2022"),
+        dict(by_figure["210"], metric="establishments_at_risk"),
+        dict(by_figure["15 triệu đồng"], value="15500000"),
+        dict(by_figure["100%"], unit="count"),
+        dict(by_figure["3"], not_a_figure="x"),
+        dict(by_figure["ít nhất 1"], figure="ít nhất 1 lớp tập huấn mỗi quý"),
+        dict(by_figure["12"], metric="other"),  # a row left as it was is not a correction ...
+        {"doc_id": by_figure["12"]["doc_id"], "start": "", "end": "", "figure": "40",
+         "metric": "teams_established", "status": "achieved", "source": ""},
+    ]
+    edited[8] = dict(by_figure["210"])  # ... (the row of 210 again, untouched)
+    sheet = _write(tmp_path / "edited.csv", edited)
+    assert check_sheet(sheet) == []
 
-    sheet = tmp_path / "sheet.csv"
-    sheet.write_text("doc_id,start,end,metric,status,sentence,figure\n"
-                     "a,0,2,lop_hoc,achieved,12 lớp,12\n"
-                     "a,10,12,training_courses,achieved,12 lớp,12\n", encoding="utf-8-sig")
-    corrections, problems = read_corrections(sheet)
-    assert [(c.start, c.metric) for c in corrections] == [(10, "training_courses")]
-    assert problems == [f"{sheet}:2: unknown metric 'lop_hoc'"]
+    models = tmp_path / "models"
+    assert main(["train", "--add", str(sheet), "--no-cv", "--weak-from", "--models", str(models)]) == 0
+
+    [doc] = _review_docs(corpus_files)
+    assert doc["text"] == REPORT and doc["source"] == source
+    figures = {f["text"]: f for f in doc["figures"]}
+    assert set(figures) == {"12", "450", "35", "210", "15 triệu đồng", "100%", "ít nhất 1 lớp tập huấn mỗi quý", "40"}
+    assert (figures["12"]["metric"], figures["12"]["period"]) == (by_figure["12"]["metric"], "2021")
+    assert figures["450"]["metric"] == "people_reached"
+    assert (figures["35"]["status"], figures["35"]["period"]) == ("target", "2021-2022")
+    assert figures["210"]["metric"] == "establishments_at_risk"
+    assert (figures["15 triệu đồng"]["value"], figures["15 triệu đồng"]["unit"]) == (15500000.0, "vnd")
+    assert (figures["100%"]["value"], figures["100%"]["unit"]) == (100.0, "count")
+    span = figures["ít nhất 1 lớp tập huấn mỗi quý"]
+    assert REPORT[span["start"]:span["end"]] == "ít nhất 1 lớp tập huấn mỗi quý"
+    assert span["key"] == [int(by_figure["ít nhất 1"]["start"]), int(by_figure["ít nhất 1"]["end"])]
+    added = figures["40"]
+    assert REPORT[added["start"]:added["end"]] == "40" and added["metric"] == "teams_established"
+    assert added["value"] == 40.0 and added["origin"] == "review"
+    three = REPORT.index("giảm 3") + len("giảm ")
+    assert [{k: n[k] for k in ("start", "end", "text")} for n in doc["not_figures"]] == [
+        {"start": three, "end": three + 1, "text": "3"}]
+    if missed is not None:
+        assert (added["start"], added["end"]) == (int(missed["start"]), int(missed["end"]))
+
+    # Changing one's mind moves a key between the figures and the non-figures.
+    back = [dict(by_figure["3"], metric="violations_sanctioned", checked="x"),
+            dict(by_figure["210"], not_a_figure="x")]
+    corrections, problems = read_corrections(_write(tmp_path / "again.csv", back))
+    assert problems == [] and merge_corrections(corrections) == (2, [])
+    [doc] = _review_docs(corpus_files)
+    assert {f["text"] for f in doc["figures"]} >= {"3"} and "210" not in {f["text"] for f in doc["figures"]}
+    assert [n["text"] for n in doc["not_figures"]] == ["210"]
+
+
+def test_the_codes_sheet_lists_every_valid_code(tmp_path: Path, corpus_files: Path):
+    _extract_and_review(tmp_path, ARTICLE)
+    raw = (tmp_path / "review.codes.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    codes = _sheet(tmp_path / "review.codes.csv")
+    metrics = {r["code"]: r for r in codes if r["field"] == "metric"}
+    assert list(metrics) == list(corpus.metric_codes())
+    assert metrics["training_courses"]["typical words"] == "lớp tập huấn, bồi dưỡng"
+    assert {r["code"] for r in codes if r["field"] == "status"} == {"achieved", "target"}
+    assert {r["code"] for r in codes if r["field"] == "unit"} == {"count", "percent", "ratio", "vnd"}
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"metric": "lop_hoc"}, "unknown metric 'lop_hoc'"),
+    ({"status": "done"}, "status must be achieved or target, not 'done'"),
+    ({"period": "2021/22"}, "period must be YYYY, YYYY-YYYY or YYYY-, not '2021/22'"),
+    ({"value": "1.000"}, "value must be a number such as 1000 or 135.8 (no thousands separator), not '1.000'"),
+    ({"unit": "người"}, "unit must be one of count, percent, ratio, vnd, not 'người'"),
+    ({"figure": "4500"}, "the corrected figure '4500' is not in the document"),
+    ({"start": "", "end": "", "figure": "99"}, "the missed figure '99' is not in document bao-cao"),
+    ({"start": "", "end": "", "figure": "2021", "sentence": ""}, "the missed figure '2021' occurs 2 times in document bao-cao"),
+    ({"start": "", "end": "", "figure": ""}, "a missed figure (start and end empty) needs the number"),
+    ({"start": "30", "end": "20"}, "start and end must be character offsets with start < end"),
+])
+def test_a_bad_row_refuses_the_whole_sheet_before_anything_is_written(
+        tmp_path: Path, corpus_files: Path, capsys: pytest.CaptureFixture[str], change: dict, reason: str):
+    _, rows = _extract_and_review(tmp_path, ARTICLE)
+    by_figure = {r["figure"]: r for r in rows}
+    good = dict(by_figure["210"], metric="establishments_at_risk")
+    sheet = _write(tmp_path / "edited.csv", [good, dict(by_figure["450"], **change)])
+    capsys.readouterr()
+
+    assert main(["train", "--add", str(sheet), "--no-cv", "--weak-from", "--models", str(tmp_path / "m")]) == 2
+
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"solieu: {sheet}:3: {reason}")
+    assert not (corpus_files / "review.jsonl").exists() and not (tmp_path / "m").exists()
 
 
 def test_a_file_that_is_not_a_review_sheet_is_refused_in_one_line(tmp_path: Path, corpus_files: Path,
                                                                   capsys: pytest.CaptureFixture[str]):
     sheet = tmp_path / "other.csv"
     sheet.write_text("ten,tuoi\nAn,30\n", encoding="utf-8")
-    assert main(["train", "--add", str(sheet), "--no-cv", "--weak-from", "--models", str(tmp_path / "m")]) == 1
+    assert main(["train", "--add", str(sheet), "--no-cv", "--weak-from", "--models", str(tmp_path / "m")]) == 2
     assert capsys.readouterr().err.strip() == f"solieu: {sheet}: not a review sheet (no column doc_id, start, end, metric, status)"
+    assert main(["train", "--add", str(tmp_path / "missing.csv"), "--no-cv"]) == 2
+    assert capsys.readouterr().err.strip() == f"solieu: {tmp_path / 'missing.csv'}: no such file"
+
+
+def test_review_reads_parquet_as_it_reads_json_lines(tmp_path: Path, corpus_files: Path,
+                                                    capsys: pytest.CaptureFixture[str]):
+    _extract_and_review(tmp_path, REPORT)
+    frame = store.load_figures(tmp_path / "figures.jsonl")
+    store.export_figures(frame, tmp_path / "figures.parquet", "parquet")
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    store.export_figures(frame, folder / "part-00000.parquet", "parquet")
+
+    assert main(["review", str(tmp_path / "figures.parquet"), "-o", str(tmp_path / "from-parquet.csv")]) == 0
+    assert main(["review", str(folder), "-o", str(tmp_path / "from-folder.csv")]) == 0
+
+    expected = (tmp_path / "review.csv").read_bytes()
+    assert (tmp_path / "from-parquet.csv").read_bytes() == expected
+    assert (tmp_path / "from-folder.csv").read_bytes() == expected
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    capsys.readouterr()
+    assert main(["review", str(broken), "-o", str(tmp_path / "x.csv")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"solieu: {broken}: cannot be read as figures")

@@ -99,10 +99,19 @@ class Correction:
 
 def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Figure records of a `solieu extract` output (JSON Lines, Parquet, CSV, a store), and one line per unusable line."""
-    if path.is_dir() or path.suffix.lower() != ".jsonl":
+    if path.is_dir():  # `extract --engine dask` writes a folder of Parquet parts
+        import pandas as pd
+
+        from pipeline.store import StoreError, normalise_frame, plain_records
+
+        try:
+            return plain_records(normalise_frame(pd.read_parquet(path))), []
+        except (OSError, ValueError) as error:
+            raise StoreError(f"{path}: not a folder of Parquet figures ({error})") from None
+    if path.suffix.lower() != ".jsonl":
         from pipeline.store import load_figures, plain_records
 
-        return plain_records(load_figures(path)), []
+        return plain_records(load_figures(path, documents=False)), []
     records, problems = [], []
     for number, record, problem in json_lines(path):
         if problem:

@@ -1,4 +1,9 @@
-"""`solieu review figures.jsonl -o review.csv`: a sheet for people to check figures, least sure first."""
+"""`solieu review FIGURES -o review.csv`: a sheet for people to correct figures, least sure first.
+
+FIGURES is what `solieu extract` wrote (JSON Lines, or a Parquet folder with
+`--engine dask`), an exported file (.jsonl, .csv, .parquet) or a store. Beside
+the sheet, `review.codes.csv` lists every valid code.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,31 @@ import argparse
 import sys
 from pathlib import Path
 
-from extractors.learned.review import read_records, write_sheet
+from extractors.learned.review import codes_path, read_records, write_sheet
+from pipeline.store import StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("review", help="write a review sheet (CSV) of extracted figures")
-    parser.add_argument("figures", help="JSON Lines of figure records (output of `solieu extract`)")
+    parser.add_argument("figures", help="figure records: .jsonl, .parquet (or a folder of them), .csv, or a store")
     parser.add_argument("-o", "--output", required=True, help="CSV sheet to write (UTF-8, opens in a spreadsheet)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     source = Path(args.figures)
-    if not source.is_file():
+    if not source.exists():
         print(f"solieu: {source}: no such file", file=sys.stderr)
-        return 1
-    records, problems = read_records(source)
+        return 2
+    try:
+        records, problems = read_records(source)
+    except StoreError as error:
+        print(f"solieu: {error}", file=sys.stderr)
+        return 2
     for line in problems:
         print(f"solieu: {line}", file=sys.stderr)
-    count = write_sheet(records, Path(args.output))
-    print(f"solieu: {count} figures to review, least confident first → {args.output}", file=sys.stderr)
+    output = Path(args.output)
+    count = write_sheet(records, output)
+    print(f"solieu: {count} figures to review, least confident first → {output} (valid codes: {codes_path(output)})",
+          file=sys.stderr)
     return 1 if problems else 0

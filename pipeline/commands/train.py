@@ -1,8 +1,13 @@
-"""`solieu train [--add review.csv]`: rebuild the metric and status models from `corpora/`.
+"""`solieu train [--add review.csv] [--models DIR]`: rebuild the metric and status models from `corpora/`.
 
 Converts the hand-made corpus, refreshes the weak labels, takes a corrected
 review sheet in when given, prints cross-validated scores (documents held out
 whole) and writes the models where the classify stage loads them.
+
+A sheet is checked whole before anything is written: one bad row (an unknown
+code, a value that is not a number, a corrected span not found in its document)
+refuses the sheet with one line per bad row naming the sheet, the row and the
+reason, exit status 2, and the corpus and the models stay as they were.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ import sys
 from pathlib import Path
 
 from extractors.learned import rebuild as training
-from extractors.learned.review import SheetError
+from extractors.learned.review import SheetError, check_sheet
+
+MODELS_ENV = "SOLIEU_MODELS"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,14 +28,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation (faster)")
     parser.add_argument("--weak-from", nargs="*", metavar="PATH", default=None,
                         help="un-annotated documents for weak labels (default: corpora/sample)")
-    parser.add_argument("--models", metavar="DIR", help="where to write the models (default: the package's)")
-    parser.set_defaults(func=run)
+    parser.add_argument(
+        "--models", metavar="DIR",
+        help=f"write the models to DIR instead of the package's folder (to compare before replacing them; "
+             f"`{MODELS_ENV}=DIR solieu extract ...` extracts with them)",
+    )
+    parser.set_defaults(func=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    sheet = Path(args.add) if args.add else None
+    if sheet is not None:
+        refusal = refuse_sheet(sheet)
+        if refusal:
+            for line in refusal:
+                print(f"solieu: {line}", file=sys.stderr)
+            return 2
+    if args.models and Path(args.models).exists() and not Path(args.models).is_dir():
+        print(f"solieu: {args.models}: not a folder", file=sys.stderr)
+        return 2
     try:
         report = training.rebuild(
-            sheet=Path(args.add) if args.add else None,
+            sheet=sheet,
             cross_validate=not args.no_cv,
             weak_inputs=[Path(p) for p in args.weak_from] if args.weak_from is not None else None,
             models_dir=Path(args.models) if args.models else None,
@@ -36,7 +57,17 @@ def run(args: argparse.Namespace) -> int:
         )
     except SheetError as error:
         print(f"solieu: {error}", file=sys.stderr)
-        return 1
+        return 2
     for line in report.problems:
         print(f"solieu: {line}", file=sys.stderr)
     return 0
+
+
+def refuse_sheet(sheet: Path) -> list[str]:
+    """Why the sheet cannot be taken in (one line per bad row), or nothing when every row can."""
+    if not sheet.is_file():
+        return [f"{sheet}: no such file"]
+    try:
+        return check_sheet(sheet)
+    except SheetError as error:
+        return [str(error)]
