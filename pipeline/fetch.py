@@ -32,7 +32,7 @@ import urllib.parse
 import urllib.request
 import urllib.robotparser
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,9 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
+from pipeline.read import DEFAULT_MAX_SIZE, Rejected
 from pipeline.readers.base import iso_date, size_text
-from pipeline.records import Document
 
 USER_AGENT = f"solieu/{__version__} (research text-mining of public reports; polite crawler)"
 DEFAULT_DELAY = 1.0  # seconds between two requests to the same host
@@ -515,27 +514,34 @@ def default_politeness(max_size: int = DEFAULT_MAX_SIZE) -> Politeness:
     return Politeness(max_size=max_size)
 
 
-def read_inputs_fetching(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE,
-                         politeness: Politeness | None = None) -> Iterator[Document | Rejected]:
-    """`read_inputs`, except that a list of addresses is fetched first and its pages read.
+def fetch_address_lists(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE,
+                        say: Say | None = None) -> tuple[list[str], list[Rejected]]:
+    """The inputs with every list of addresses replaced by the file of its fetched pages.
 
-    The pages of `urls.txt` are kept in `urls.pages.jsonl` (so the next run fetches
-    only new addresses) and every address that failed comes out as a Rejected.
+    `ingest urls.txt` fetches first: the pages of `urls.txt` are kept in
+    `urls.pages.jsonl` (so the next run fetches only new addresses), every address
+    that failed is one line through `say` and a row in `urls.pages.jsonl.errors.jsonl`,
+    and comes back in the second list so that the exit status can say so.
     """
-    politeness = politeness or default_politeness(max_size)
+    say = say or (lambda message: print(f"solieu: {message}", file=sys.stderr))
+    politeness = default_politeness(max_size)
+    expanded: list[str] = []
+    failed: list[Rejected] = []
     for raw in inputs:
         path = Path(raw)
         if not (path.is_file() and list_kind(path)):
-            yield from read_inputs([raw], max_size)
+            expanded.append(str(raw))
             continue
         try:
             addresses = read_list(path)
         except ListError as error:
-            yield Rejected(str(path), str(error).removeprefix(f"{path}: "))
+            failed.append(Rejected(str(path), str(error).removeprefix(f"{path}: ")))
+            say(failed[-1].message())
             continue
         output = default_output(path)
-        result = fetch_pages(addresses, output, politeness, say=lambda message: None)
+        result = fetch_pages(addresses, output, politeness, say=say)
         write_errors(result.failed, output.with_name(output.name + ".errors.jsonl"))
-        yield from result.failed
+        failed += result.failed
         if output.exists() and output.stat().st_size:
-            yield from read_inputs([output], max_size)
+            expanded.append(str(output))
+    return expanded, failed

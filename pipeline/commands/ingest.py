@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from pipeline.cli import add_batch_arguments, batch_workers
+from pipeline.fetch import fetch_address_lists
 from pipeline.progress import Progress
 from pipeline.run import run_ingest
 from pipeline.store import DEFAULT_DB
@@ -31,10 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.inputs and not args.refresh:
         args.parser.error("give at least one INPUT, or --refresh to re-extract the stored documents")
+    inputs, unfetched = fetch_address_lists(args.inputs, args.max_size)  # lists of URLs → their pages
     result = run_ingest(
-        args.inputs, args.db, refresh=args.refresh, errors_path=args.errors, workers=batch_workers(args),
+        inputs, args.db, refresh=args.refresh, errors_path=args.errors, workers=batch_workers(args),
         max_size=args.max_size, progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds,
     )
     if not args.quiet:
         print(f"solieu: {result.summary()} → {args.db}", file=sys.stderr)
-    return 1 if result.rejected else 0
+    return 1 if result.rejected or unfetched else 0
