@@ -168,9 +168,9 @@ def _utf8(data: bytes) -> str | None:
 
 
 # A file is UTF-8 with a few damaged bytes, not a legacy code page, when its valid
-# multi-byte characters outnumber the invalid bytes by this much (a Windows-1258
+# multi-byte characters outnumber the invalid sequences by this much (a Windows-1258
 # or Windows-1252 file has almost no valid multi-byte sequence at all).
-UTF8_MAJORITY = 20
+UTF8_MAJORITY = 10
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, int] | None:

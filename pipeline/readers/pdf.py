@@ -69,13 +69,23 @@ def _pages(reader: pypdf.PdfReader) -> list[str]:
     texts: list[str] = []
     for number, page in enumerate(reader.pages, start=1):
         try:
-            texts.append(page.extract_text() or "")
+            text = page.extract_text() or ""
+            if not text.strip():
+                _inflate_contents(page)  # pypdf's text extraction hides a stream that hit its limit
+            texts.append(text)
         except LimitReachedError:
             # pypdf stops inflating a stream past its limit: a decompression bomb, not a scan.
             raise Unreadable(f"PDF decompression bomb: page {number} inflates past pypdf's limit") from None
         except Exception:  # one damaged page must not cost the others
             texts.append("")
     return texts
+
+
+def _inflate_contents(page: pypdf.PageObject) -> None:
+    """Inflate a page's content stream, which raises LimitReachedError for a decompression bomb."""
+    contents = page.get_contents()
+    if contents is not None:
+        contents.get_data()
 
 
 def _page_lines(page: str) -> list[tuple[str, bool]]:
