@@ -1,7 +1,10 @@
 """The example corpus: sentences that must give a figure, and near misses that must not.
 
 Like Duckling's corpora, the examples live as data (`corpora/examples/*.tsv`) so that a
-new case is one line; this file only reads them.
+new case is one line; this file only reads them. They pair with the number grammar
+and the hand filters, so they run the rules alone: the learned figure decision is
+measured on whole documents held out (`tests/test_learned.py`), where it has the
+context a one-line example lacks.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ def rows(name: str) -> list[list[str]]:
 
 
 def figures_of(sentence: str) -> list:
-    return extract_document(Document(doc_id="example", source="example", text=sentence))
+    return extract_document(Document(doc_id="example", source="example", text=sentence), models=None)
 
 
 def optional_float(raw: str) -> float | None:
