@@ -14,10 +14,12 @@ period, metric and unit met the headline target.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -86,15 +88,31 @@ def format_value(value: float, high: float | None, qualifier: str | None) -> str
     return QUALIFIER_SIGNS.get(qualifier or "exact", f"{qualifier} ") + text
 
 
-def value_key(row: pd.Series) -> tuple[float, float | None]:
-    high = None if pd.isna(row["cmp_high"]) else round(float(row["cmp_high"]), 6)
+Record = dict[str, Any]
+
+
+def missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def value_key(row: Record) -> tuple[float, float | None]:
+    high = None if missing(row["cmp_high"]) else round(float(row["cmp_high"]), 6)
     return (round(float(row["cmp_value"]), 6), high)
 
 
 def joined(values: Iterable[object]) -> str | None:
     """Distinct non-null values in first-seen order, `; `-joined."""
-    seen = list(dict.fromkeys(str(v) for v in values if v is not None and not pd.isna(v)))
+    seen = list(dict.fromkeys(str(v) for v in values if not missing(v)))
     return "; ".join(seen) if seen else None
+
+
+def grouped(rows: list[Record], column: str) -> dict[object, list[Record]]:
+    """Rows by one column, in first-seen order (plain Python: a row holds a few figures, pandas per group is slow)."""
+    groups: dict[object, list[Record]] = {}
+    for row in rows:
+        value = row[column]
+        groups.setdefault(None if missing(value) else value, []).append(row)
+    return groups
 
 
 def figure_ref(doc_id: str, start: int, end: int) -> str:
@@ -113,48 +131,41 @@ class Headline:
     rule: str
 
 
-def largest(rows: pd.DataFrame) -> pd.Series:
+def largest(rows: list[Record]) -> Record:
     """The figure with the largest comparable value: a total is never smaller than its parts.
 
     Ties go to an exact figure over a qualified one, then to the more confident
     one, then to text order, so the choice never depends on the order of input.
     """
-    ranked = rows.assign(
-        _inexact=(rows["qualifier"].fillna("exact") != "exact"),
-        _confidence=rows["confidence"].fillna(0.0),
-    ).sort_values(
-        ["cmp_value", "_inexact", "_confidence", "doc_id", "start"],
-        ascending=[False, True, False, True, True], kind="mergesort",
-    )
-    return ranked.iloc[0]
+    def rank(row: Record) -> tuple:
+        confidence = 0.0 if missing(row["confidence"]) else float(row["confidence"])
+        return (-float(row["cmp_value"]), (row["qualifier"] or "exact") != "exact", -confidence,
+                row["doc_id"], int(row["start"]))
+
+    return min(rows, key=rank)
 
 
 @dataclass
 class Group:
     """The figures of one comparison row."""
 
-    rows: pd.DataFrame
+    rows: list[Record]
     merged: bool
 
     def distinct_values(self) -> list[tuple[float, float | None]]:
-        return list(dict.fromkeys(value_key(r) for _, r in self.rows.iterrows()))
-
-    def values_by_document(self, rows: pd.DataFrame) -> dict[str, frozenset]:
-        return {
-            doc: frozenset(value_key(r) for _, r in part.iterrows())
-            for doc, part in rows.groupby("doc_id", sort=False)
-        }
+        return list(dict.fromkeys(value_key(r) for r in self.rows))
 
     def conflict(self) -> bool:
         """Two documents about the same (former) province that report different values."""
-        for _, part in self.rows.groupby("former", sort=False, dropna=False):
-            if len(set(self.values_by_document(part).values())) > 1:
+        for part in grouped(self.rows, "former").values():
+            by_document = {doc: frozenset(value_key(r) for r in rows) for doc, rows in grouped(part, "doc_id").items()}
+            if len(set(by_document.values())) > 1:
                 return True
         return False
 
     def display_values(self) -> str:
         shown = []
-        for _, row in self.rows.iterrows():
+        for row in self.rows:
             text = format_value(row["cmp_value"], row["cmp_high"], row["qualifier"])
             if self.merged and row["former"] is not None and row["former"] != row["area"]:
                 text = f"{text} ({row['former']})"
@@ -163,17 +174,14 @@ class Group:
 
     def sources(self) -> str:
         """Each source with the figures as written there, so a conflict shows both sides."""
-        parts = []
-        for source, part in self.rows.groupby("source", sort=False):
-            parts.append(f"{source}: {', '.join(dict.fromkeys(part['text']))}")
-        return " | ".join(parts)
+        return " | ".join(
+            f"{source}: {', '.join(dict.fromkeys(r['text'] for r in rows))}"
+            for source, rows in grouped(self.rows, "source").items()
+        )
 
-    def by_former(self) -> dict[str | None, pd.Series]:
+    def by_former(self) -> dict[str | None, Record]:
         """The headline figure of each province as reported (one entry unless merged)."""
-        return {
-            (None if not isinstance(former, str) else former): largest(part)
-            for former, part in self.rows.groupby("former", sort=False, dropna=False)
-        }
+        return {former: largest(part) for former, part in grouped(self.rows, "former").items()}
 
     def headline(self, unit: str) -> Headline:
         """The row's headline (docs/dataset.md, "One value per row").
@@ -215,10 +223,11 @@ def compare(
     work = with_areas(comparable(frame), merged)
     work["ref"] = [figure_ref(d, s, e) for d, s, e in zip(work["doc_id"], work["start"], work["end"])]
     keys = [("area" if key == "province" else key) for key in by]
-    rows = []
-    if len(work):
-        for values, part in work.groupby([*keys, "status", "cmp_unit"], sort=False, dropna=False):
-            rows.append(summarise(dict(zip([*by, "status", "unit"], values)), Group(part, merged)))
+    groups: dict[tuple, list[Record]] = {}
+    for record in work.to_dict(orient="records"):
+        key = tuple(None if missing(record[k]) else record[k] for k in [*keys, "status", "cmp_unit"])
+        groups.setdefault(key, []).append(record)
+    rows = [summarise(dict(zip([*by, "status", "unit"], key)), Group(part, merged)) for key, part in groups.items()]
     table = pd.DataFrame(rows, columns=[*by, *OUTPUT_TAIL, "_by_former"])
     table = ordered(table, list(by))
     table = add_target_results(table, list(by), merged)
@@ -265,22 +274,21 @@ def with_areas(frame: pd.DataFrame, merged: bool) -> pd.DataFrame:
 def summarise(head: dict[str, object], group: Group) -> dict[str, object]:
     rows = group.rows
     row = dict(head)
-    row = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
     best = group.headline(str(head["unit"]))
     headline_refs = list(best.refs)
-    others = [ref for ref in rows.sort_values(["doc_id", "start"])["ref"] if ref not in headline_refs]
+    others = [r["ref"] for r in sorted(rows, key=lambda r: (r["doc_id"], int(r["start"]))) if r["ref"] not in headline_refs]
     row.update(
         value=best.value,
         headline_text=None if best.value is None else format_value(best.value, best.high, best.qualifier),
         rule=best.rule,
         values=group.display_values(),
-        qualifier=joined(rows["qualifier"]),
-        counted_as=joined(rows["counted"]),
+        qualifier=joined(r["qualifier"] for r in rows),
+        counted_as=joined(r["counted"] for r in rows),
         evidence=len(rows),
-        documents=rows["doc_id"].nunique(),
+        documents=len({r["doc_id"] for r in rows}),
         conflict=group.conflict(),
         sources=group.sources(),
-        former_provinces=joined(rows["former"]),
+        former_provinces=joined(r["former"] for r in rows),
         result=None,
         target_result=None,
         headline_figures="; ".join(headline_refs),

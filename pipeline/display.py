@@ -57,9 +57,9 @@ def letters(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def vi_key(name: str | None) -> tuple:
+def vi_key(name: object) -> tuple:
     """Dictionary order: base letters first (a ă â b ... đ ...), tones only to break ties; null last."""
-    if name is None:
+    if not isinstance(name, str):
         return (1, (), ())
     text = name.strip()
     lowered = text.lower()

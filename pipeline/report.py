@@ -1,204 +1,319 @@
-"""`solieu report`: one self-contained HTML page over the store.
+"""`solieu report`: one self-contained HTML page over a store or a figures file.
 
 A monitoring unit opens it from a file share, often offline, so the page
-carries everything it needs: the Vega-Lite runtime is inlined (vl-convert's
-bundle), there are no external scripts, styles or fonts. Every piece of article
-text goes through Jinja's autoescaping, and chart data is JSON with `<`, `>`
-and `&` escaped, so an article can never inject markup or script.
+carries everything it needs: no external scripts, styles, fonts or chart
+runtime (the charts are drawn as SVG by the page's own script), and its
+Content-Security-Policy forbids any request. The data travels as one JSON
+block and the page builds its elements with `textContent`, never from markup
+in the data, so an article can never inject markup or script; the JSON block
+escapes `<`, `>` and `&` so it cannot close its own element.
+
+The page is built from data, not from one element per figure in the HTML, so
+that 10,000 figures stay a page a browser opens in a second: the evidence of a
+cell is drawn when the reader asks for it. Every number shown comes from
+`pipeline.compare.compare`, the function behind `solieu compare`, so the page,
+the CSV and the notebook show the same headline values.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-import altair as alt
 import jinja2
 import pandas as pd
 
-from pipeline.nlp import cue_pieces
-from pipeline.compare import compare, format_value
-from pipeline.store import DEFAULT_DB, document_texts, load_documents, load_figures, plain_records
+from pipeline.compare import MET, NO_RESULT, NOT_COMPARABLE, NOT_MET, comparable, compare, figure_ref
+from pipeline.display import LANGUAGES, format_money, format_number, metric_description, metric_name, vi_key
+from pipeline.store import DEFAULT_DB, FILE_SUFFIXES, document_texts, load_documents, load_figures
 from pipeline.write import atomic_output
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-NATIONAL = "National (no province)"
-UNIT_SUFFIXES = {"percent": "%", "count": "", "vnd": " đồng", "ratio": ""}
-PER_SUFFIXES = {"month": "/month", "quarter": "/quarter", "year": "/year"}
-VERDICT_MARKS = {"met": "✓ met", "not met": "✗ not met", "no result": "no result", "unclear": "? unclear"}
+LABELS = TEMPLATES / "labels.json"
 # JSON inside <script> must not be able to close the element or open a comment.
 SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+VERDICT_KEYS = {MET: "met", NOT_MET: "not_met", NO_RESULT: "no_result", NOT_COMPARABLE: "not_comparable"}
+TAXONOMY = Path(__file__).resolve().parent.parent / "corpora" / "training" / "taxonomy.json"
 
 
-@dataclass
-class Evidence:
-    """One figure as the reader checks it: its sentence, with the number marked."""
-
-    anchor: str
-    shown: str
-    metric: str
-    status: str
-    period: str | None
-    counted: str | None
-    locality: str | None
-    before: str
-    number: str
-    after: str
-
-    @property
-    def before_pieces(self) -> list[tuple[str, str | None]]:
-        """The words before the number, with the cues (goal, result, qualifier, period) spaCy marks."""
-        return cue_pieces(self.before)
-
-    @property
-    def after_pieces(self) -> list[tuple[str, str | None]]:
-        return cue_pieces(self.after)
-
-
-@dataclass
-class SourceDocument:
-    doc_id: str
-    title: str
-    source: str
-    href: str | None
-    published: str | None
-    kind: str | None
-    figures: list[Evidence] = field(default_factory=list)
-
-
-def metric_label(code: str) -> str:
-    return code.replace("_vnd", " (VND)").replace("_", " ")
-
-
-def unit_suffix(unit: str, per: str | None = None) -> str:
-    base, _, rate = unit.partition(" per ")
-    return UNIT_SUFFIXES.get(base, f" {base}") + PER_SUFFIXES.get(per or rate, f"/{per or rate}" if (per or rate) else "")
-
-
-def source_href(source: str, output_dir: Path) -> str | None:
-    """A web source links to itself; a file links relative to the report; anything else is not a link."""
-    parts = urlsplit(source)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return source
-    if parts.scheme and len(parts.scheme) > 1:  # javascript:, data:, file: ... never become links
-        return None
-    path = Path(source)
-    if not path.is_absolute():
-        path = Path.cwd() / path
-    if not path.exists():
-        return None
-    return quote(Path(os.path.relpath(path, output_dir.resolve())).as_posix())
-
-
-def split_sentence(text: str | None, figure: pd.Series) -> tuple[str, str, str]:
-    """The figure's sentence cut around its span, located by offsets in the stored text."""
-    start, end, sentence = int(figure["start"]), int(figure["end"]), figure["sentence"] or ""
-    if text and sentence:
-        at = text.find(sentence, max(0, end - len(sentence)))
-        if 0 <= at <= start and end <= at + len(sentence):
-            return sentence[: start - at], sentence[start - at : end - at], sentence[end - at :]
-    if text:
-        left, right = max(0, start - 120), min(len(text), end + 120)
-        return "…" + text[left:start], text[start:end], text[end:right] + "…"
-    cut = sentence.find(figure["text"])
-    if cut >= 0:
-        return sentence[:cut], figure["text"], sentence[cut + len(figure["text"]) :]
-    return sentence, figure["text"], ""
-
-
-def evidence_documents(figures: pd.DataFrame, documents: pd.DataFrame, texts: dict[str, str],
-                       output_dir: Path) -> dict[str, list[SourceDocument]]:
-    """Documents grouped by province (national ones last), each with its figures in text order."""
-    by_province: dict[str, list[SourceDocument]] = defaultdict(list)
-    for _, doc in documents.iterrows():
-        part = figures[figures["doc_id"] == doc["doc_id"]].sort_values("start")
-        if part.empty:
-            continue
-        entry = SourceDocument(
-            doc_id=doc["doc_id"], title=doc["title"] or doc["source"], source=doc["source"],
-            href=source_href(doc["source"], output_dir), published=doc["published"], kind=doc["kind"],
-        )
-        for index, figure in part.iterrows():
-            before, number, after = split_sentence(texts.get(doc["doc_id"]), figure)
-            entry.figures.append(Evidence(
-                anchor=f"f{index}",
-                shown=format_value(figure["value"], figure["value_high"], figure["qualifier"])
-                + ("/" + format_value(figure["denominator"], None, None) if figure["unit"] == "ratio"
-                   and not pd.isna(figure["denominator"]) else unit_suffix(figure["unit"], figure["per"])),
-                metric=metric_label(figure["metric"]), status=figure["status"], period=figure["period"],
-                counted=figure["counted"], locality=figure["locality"],
-                before=before, number=number, after=after,
-            ))
-        by_province[doc["province"] or NATIONAL].append(entry)
-    return dict(sorted(by_province.items(), key=lambda item: (item[0] == NATIONAL, item[0])))
-
-
-def overview(table: pd.DataFrame) -> tuple[list[str], list[str], dict[tuple[str, str], list[dict[str, Any]]]]:
-    """Province × metric cells, each a list of (status, period, values, verdict) lines."""
-    cells: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in plain_records(table):
-        province = row["province"] or NATIONAL
-        cells[(province, row["metric"])].append({
-            "status": row["status"], "period": row["period"] or "?",
-            "values": f"{row['values']}{unit_suffix(row['unit'])}",
-            "conflict": bool(row["conflict"]), "verdict": row["target_result"],
-        })
-    provinces = sorted({p for p, _ in cells}, key=lambda p: (p == NATIONAL, p))
-    metrics = sorted({m for _, m in cells})
-    return provinces, metrics, dict(cells)
-
-
-def charts(figures: pd.DataFrame, table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Vega-Lite specs: figures per province and metric, and the comparable shares."""
-    data = figures.assign(
-        province=figures["province"].fillna(NATIONAL), metric=figures["metric"].map(metric_label)
-    )[["province", "metric", "status"]]
-    heat = alt.Chart(data, title="Figures reported, by province and metric").mark_rect().encode(
-        x=alt.X("metric:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=200)),
-        y=alt.Y("province:N", title=None),
-        color=alt.Color("count():Q", title="figures", scale=alt.Scale(scheme="blues")),
-        tooltip=["province:N", "metric:N", alt.Tooltip("count():Q", title="figures")],
-    ).properties(width=alt.Step(26), height=alt.Step(22))
-    shares = table[(table["unit"] == "percent") & table["value"].notna()].assign(
-        province=lambda t: t["province"].fillna(NATIONAL), metric=lambda t: t["metric"].map(metric_label)
-    )[["province", "metric", "period", "status", "value", "values"]]
-    dots = alt.Chart(shares, title="Shares (%) by metric: results and targets").mark_point(
-        size=90, filled=True, opacity=0.85
-    ).encode(
-        x=alt.X("value:Q", title="percent", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("metric:N", title=None, axis=alt.Axis(labelLimit=220)),
-        color=alt.Color("province:N", title="province"),
-        shape=alt.Shape("status:N", title="status"),
-        tooltip=["province:N", "metric:N", "period:N", "status:N", "values:N"],
-    ).properties(width=460)
-    specs = [heat.to_dict(), dots.to_dict()] if not shares.empty else [heat.to_dict()]
-    for spec in specs:
-        spec.pop("$schema", None)
-    return specs
-
-
-def script_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False).translate(SCRIPT_SAFE)
+@lru_cache(maxsize=2)
+def labels(lang: str) -> dict[str, str]:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (one of {', '.join(LANGUAGES)})")
+    with LABELS.open(encoding="utf-8") as handle:
+        return json.load(handle)[lang]
 
 
 @lru_cache(maxsize=1)
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed as one inline script (shipped inside vl-convert)."""
-    import vl_convert
-    from altair.utils._importers import vl_version_for_vl_convert
+def taxonomy_order() -> dict[str, int]:
+    """Metrics in the order of the taxonomy, which groups related ones (awareness, enforcement, situation)."""
+    with TAXONOMY.open(encoding="utf-8") as handle:
+        return {code: rank for rank, code in enumerate(json.load(handle)["metrics"])}
 
-    bundle = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
-    if "</script" in bundle.lower():
-        raise RuntimeError("the Vega bundle cannot be inlined: it closes its own script element")
-    return bundle
+
+def source_href(source: str | None) -> str | None:
+    """Only web sources become links: a file path means nothing on another machine, `javascript:` is never a link."""
+    if not source:
+        return None
+    parts = urlsplit(source.strip())
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return source.strip()
+    return None
+
+
+def shown_value(value: float | None, high: float | None, qualifier: str | None, unit: str,
+                per: str | None, lang: str, denominator: float | None = None) -> str:
+    """A value as a Vietnamese (or English) reader writes it: `trên 70 %`, `135,8 triệu đồng`, `180/240`."""
+    if value is None or pd.isna(value):
+        return ""
+    words = labels(lang)
+    base, _, rate = unit.partition(" per ")
+    number = format_money if base == "vnd" else format_number
+    text = number(value, lang)
+    if high is not None and not pd.isna(high):
+        text = f"{text}–{number(high, lang)}"
+    if base == "ratio" and denominator is not None and not pd.isna(denominator):
+        text = f"{text}/{format_number(denominator, lang)}"
+    suffix = words.get(f"unit_{base}", f" {base}")
+    if suffix == "%":
+        text = f"{text} %" if lang == "vi" else f"{text}%"
+    elif suffix:
+        text = f"{text} {suffix}"
+    period = per or rate
+    if period:
+        text += words.get(f"per_{period}", f"/{period}")
+    sign = words.get(f"qualifier_{qualifier or 'exact'}", qualifier or "")
+    return f"{sign} {text}" if sign else text
+
+
+@dataclass
+class Located:
+    """A figure's sentence and where its span sits in it."""
+
+    sentence: str
+    start: int
+    end: int
+
+
+def locate_in_text(text: str, sentence: str, start: int, end: int) -> Located | None:
+    """The sentence found in the stored document text around the figure's own offsets."""
+    if not sentence:
+        return None
+    at = text.find(sentence, max(0, end - len(sentence)))
+    if 0 <= at <= start and end <= at + len(sentence):
+        return Located(sentence, start - at, end - at)
+    return None
+
+
+def locate_in_sentences(part: list[tuple[int, dict[str, Any]]]) -> dict[int, Located]:
+    """Without the document text: the offset of a sentence is the one that puts every figure of it on its span.
+
+    Figures of one sentence share one shift (document offset − sentence offset);
+    the shift is the one under which each figure's `text` sits at its place, so
+    a number written twice in the sentence is still marked where it was found.
+    """
+    by_sentence: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for index, figure in part:
+        by_sentence[figure["sentence"] if isinstance(figure["sentence"], str) else ""].append((index, figure))
+    found: dict[int, Located] = {}
+    for sentence, group in by_sentence.items():
+        first = group[0][1]
+        candidates = [int(first["start"]) - at for at in occurrences(sentence, first["text"])]
+        shift = next((s for s in candidates if all(
+            sentence[int(f["start"]) - s:int(f["end"]) - s] == f["text"] for _, f in group)), None)
+        for index, figure in group:
+            if shift is not None:
+                found[index] = Located(sentence, int(figure["start"]) - shift, int(figure["end"]) - shift)
+            else:
+                found[index] = Located(figure["text"], 0, len(figure["text"]))
+    return found
+
+
+def occurrences(haystack: str, needle: str) -> list[int]:
+    out, at = [], haystack.find(needle) if needle else -1
+    while at >= 0:
+        out.append(at)
+        at = haystack.find(needle, at + 1)
+    return out
+
+
+def locate_all(records: list[dict[str, Any]], texts: dict[str, str]) -> dict[int, Located]:
+    """Every figure's sentence and span: from the stored text when there is one, else from the sentences."""
+    located: dict[int, Located] = {}
+    by_document: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for index, figure in enumerate(records):
+        by_document[figure["doc_id"]].append((index, figure))
+    for doc_id, part in by_document.items():
+        text = texts.get(doc_id)
+        missing = []
+        for index, figure in part:
+            start, end = int(figure["start"]), int(figure["end"])
+            spot = locate_in_text(text, figure["sentence"] or "", start, end) if text else None
+            if spot is None and text:
+                left, right = max(0, start - 120), min(len(text), end + 120)
+                spot = Located(text[left:right], start - left, end - left)
+            if spot is None:
+                missing.append((index, figure))
+            else:
+                located[index] = spot
+        if missing:
+            located.update(locate_in_sentences(missing))
+    return located
+
+
+def cue_ranges(sentence: str) -> list[list[Any]]:
+    """Goal, result, qualifier and period words of a sentence (spaCy SpanRuler, `pipeline.nlp`)."""
+    from pipeline.nlp import cue_pieces
+
+    ranges, cursor = [], 0
+    for piece, cue in cue_pieces(sentence):
+        if cue:
+            ranges.append([cursor, cursor + len(piece), cue])
+        cursor += len(piece)
+    return ranges
+
+
+def documents_frame(figures: pd.DataFrame, documents: pd.DataFrame | None) -> pd.DataFrame:
+    """The documents of the figures: the store's table, or what a figures file tells of them."""
+    if documents is not None:
+        return documents.set_index("doc_id", drop=False)
+    first = figures.drop_duplicates("doc_id").set_index("doc_id", drop=False)
+    return pd.DataFrame({
+        "doc_id": first["doc_id"], "source": first["source"],
+        "title": first["title"] if "title" in first else None,
+        "published": first["published"] if "published" in first else None,
+        "kind": first["kind"] if "kind" in first else None,
+    })
+
+
+def text_or_none(value: Any) -> str | None:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict[str, str],
+              lang: str, cues: bool = True) -> dict[str, Any]:
+    """Everything the page shows, as compact JSON: provinces, metrics, cells, figures, sentences, documents."""
+    words = labels(lang)
+    figures = figures.reset_index(drop=True)
+    table = compare(figures)
+    docs = documents_frame(figures, documents)
+
+    provinces = sorted({p for p in table["province"] if isinstance(p, str)}, key=vi_key)
+    province_index = {name: i for i, name in enumerate(provinces)}
+    if table["province"].isna().any():
+        province_index[None] = len(provinces)
+        provinces.append(words["national"])
+    order = taxonomy_order()
+    metric_codes = sorted(set(table["metric"]), key=lambda code: (order.get(code, len(order)), code))
+    metric_index = {code: i for i, code in enumerate(metric_codes)}
+
+    records = comparable(figures).to_dict(orient="records")  # ratios as percents, as the table holds them
+    figure_index = {figure_ref(r["doc_id"], r["start"], r["end"]): i for i, r in enumerate(records)}
+    cells, keys, figure_cell = [], [], [0] * len(records)
+    for number, row in enumerate(table.to_dict(orient="records")):
+        members = [figure_index[ref] for ref in row["figures"].split("; ")]
+        heads = len(row["headline_figures"].split("; "))
+        for member in members:
+            figure_cell[member] = number
+        province = row["province"] if isinstance(row["province"], str) else None
+        period = text_or_none(row["period"])
+        value = None if row["value"] is None or pd.isna(row["value"]) else float(row["value"])
+        head = records[members[0]]
+        headline = (shown_value(value, head["cmp_high"], head["qualifier"], row["unit"], None, lang) if heads == 1
+                    else shown_value(value, None, None, row["unit"], None, lang))
+        cells.append({
+            "p": province_index[province], "m": metric_index[row["metric"]], "period": period,
+            "status": row["status"], "unit": row["unit"], "value": value,
+            "text": headline if value is not None else "",
+            "rule": words.get(f"rule_{row['rule']}", row["rule"]),
+            "values": list(dict.fromkeys(
+                shown_value(records[i]["cmp_value"], records[i]["cmp_high"], records[i]["qualifier"],
+                            row["unit"], None, lang) for i in members)),
+            "conflict": bool(row["conflict"]), "figs": members, "heads": heads, "docs": int(row["documents"]),
+            "verdict": VERDICT_KEYS.get(row["target_result"]) if row["target_result"] else None,
+            "result": None, "result_cell": None,
+        })
+        keys.append((province, row["metric"], period, row["unit"], row["status"]))
+    achieved_cell = {key[:4]: number for number, key in enumerate(keys) if key[4] == "achieved"}
+    for cell, key in zip(cells, keys):
+        match = achieved_cell.get(key[:4]) if key[4] == "target" else None
+        if match is not None:
+            cell["result_cell"] = match
+            cell["result"] = cells[match]["text"]
+
+    located = locate_all(records, texts)
+    sentence_index: dict[str, int] = {}
+    doc_order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(r["doc_id"] for r in records))}
+    extractors: dict[str | None, int] = {}
+    rows = []
+    for i, figure in enumerate(records):
+        spot = located[i]
+        sentence = sentence_index.setdefault(spot.sentence, len(sentence_index))
+        rows.append([
+            doc_order[figure["doc_id"]], sentence, spot.start, spot.end,
+            shown_value(figure["value"], figure["value_high"], figure["qualifier"], figure["unit"],
+                        figure["per"], lang, figure["denominator"]),
+            text_or_none(figure["counted"]), text_or_none(figure["period"]), figure["status"],
+            None if pd.isna(figure["confidence"]) else round(float(figure["confidence"]), 2),
+            extractors.setdefault(text_or_none(figure["extractor"]), len(extractors)),
+            figure_cell[i], metric_index[figure["metric"]],
+            text_or_none(figure["locality"]),
+        ])
+    sentences = list(sentence_index)
+    rules = sorted({c["rule"] for c in cells})
+    units = sorted({c["unit"] for c in cells})
+    document_rows = []
+    for doc_id in doc_order:
+        doc = docs.loc[doc_id] if doc_id in docs.index else None
+        source = text_or_none(doc["source"]) if doc is not None else None
+        document_rows.append([
+            text_or_none(doc["title"]) if doc is not None else None, source, source_href(source),
+            text_or_none(doc["published"]) if doc is not None else None,
+            words.get(f"kind_{doc['kind']}", doc["kind"]) if doc is not None and text_or_none(doc["kind"]) else None,
+        ])
+    periods = sorted({c["period"] for c in cells if c["period"]}, reverse=True)
+    return {
+        "labels": {k: v for k, v in words.items()},
+        "provinces": provinces,
+        "hasNational": None in province_index,
+        "metrics": [{"code": code, "name": metric_name(code, lang), "description": metric_description(code, lang)}
+                    for code in metric_codes],
+        "periods": periods,
+        "rules": rules,
+        "units": units,
+        "cells": [packed(cell, rules, units) for cell in cells],
+        "figures": rows,
+        "extractors": list(extractors),
+        "sentences": sentences,
+        "cues": [cue_ranges(s) for s in sentences] if cues else [],
+        "documents": document_rows,
+    }
+
+
+CELL_COLUMNS: tuple[str, ...] = ("p", "m", "period", "status", "unit", "value", "text", "rule", "values",
+                                 "conflict", "figs", "heads", "docs", "verdict", "result_cell")
+
+
+def packed(cell: dict[str, Any], rules: list[str], units: list[str]) -> list[Any]:
+    """A cell as an array in CELL_COLUMNS order (the page unpacks it): 60,000 cells must stay small."""
+    out = dict(cell)
+    out["rule"] = rules.index(cell["rule"])
+    out["unit"] = units.index(cell["unit"])
+    out["value"] = None if cell["value"] is None else round(cell["value"], 4)
+    out["conflict"] = int(cell["conflict"])
+    out["values"] = [] if cell["values"] == [cell["text"]] else cell["values"]
+    return [out[name] for name in CELL_COLUMNS]
+
+
+def script_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(SCRIPT_SAFE)
 
 
 def environment() -> jinja2.Environment:
@@ -206,41 +321,50 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
-    env.filters["metric_label"] = metric_label
     env.filters["script_json"] = script_json
+    env.filters["number"] = format_number
     return env
 
 
-def render_report(db: str | Path, output_dir: Path) -> str:
-    """The whole page as a string; links to local sources are relative to `output_dir`."""
-    figures = load_figures(db)
-    documents = load_documents(db)
-    texts = document_texts(db, documents["doc_id"])
-    table = compare(figures)
-    provinces, metrics, cells = overview(table)
-    targets = table[table["status"] == "target"]["target_result"].value_counts().to_dict()
+def load_inputs(source: str | Path) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, str], list[str]]:
+    """Figures, documents, document texts and extractor versions from a store or a figures file."""
+    path = Path(source)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        return load_figures(path), None, {}, []
+    figures = load_figures(path)
+    documents = load_documents(path)
+    texts = document_texts(path, documents["doc_id"])
+    return figures, documents, texts, sorted(set(documents["extractor_version"]))
+
+
+def render_report(source: str | Path, lang: str = "vi", cues: bool = True) -> str:
+    """The whole page as a string, from a store or a figures file (.jsonl, .csv, .parquet)."""
+    figures, documents, texts, versions = load_inputs(source)
+    data = page_data(figures, documents, texts, lang, cues)
+    words = data["labels"]
+    column = {name: i for i, name in enumerate(CELL_COLUMNS)}
+    cells = data["cells"]
+    verdicts: dict[str, int] = defaultdict(int)
+    for cell in cells:
+        if cell[column["verdict"]]:
+            verdicts[cell[column["verdict"]]] += 1
+    national = len(data["provinces"]) - 1 if data["hasNational"] else -1
     return environment().get_template("report.html.j2").render(
+        words=words, lang=lang,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        store=str(db),
-        versions=sorted(set(documents["extractor_version"])),
+        store=str(source), versions=versions,
         counts={
-            "documents": len(documents), "figures": len(figures),
-            "provinces": figures["province"].dropna().nunique(),
-            "conflicts": int(table["conflict"].sum()),
+            "documents": len(documents) if documents is not None else len(data["documents"]),
+            "figures": len(data["figures"]),
+            "provinces": len({c[column["p"]] for c in cells} - {national}),
+            "conflicts": sum(1 for c in cells if c[column["conflict"]]),
         },
-        targets=targets,
-        verdict_marks=VERDICT_MARKS,
-        provinces=provinces, metrics=metrics, cells=cells,
-        table=plain_records(table),
-        unit_suffix=unit_suffix,
-        charts=charts(figures, table) if len(figures) else [],
-        vega_bundle=vega_bundle() if len(figures) else "",
-        evidence=evidence_documents(figures, documents, texts, output_dir),
+        verdicts=[(key, verdicts[key]) for key in VERDICT_KEYS.values() if verdicts.get(key)],
+        data=data,
     )
 
 
-def write_report(db: str | Path = DEFAULT_DB, output: str | Path = "report.html") -> None:
-    target = Path(output)
-    page = render_report(db, target.parent if str(target.parent) else Path("."))
-    with atomic_output(target) as out:
+def write_report(source: str | Path = DEFAULT_DB, output: str | Path = "report.html", lang: str = "vi") -> None:
+    page = render_report(source, lang)
+    with atomic_output(Path(output)) as out:
         out.write(page)

@@ -1,24 +1,36 @@
-"""`solieu report [--db PATH] -o report.html`: one self-contained page over the store."""
+"""`solieu report [figures.jsonl | --db PATH] -o report.html [--lang vi|en]`: one self-contained page.
+
+A user who has only the output of `solieu extract` should not have to extract
+everything again with `ingest` to see it, so a figures file works as well as a
+store (without a store the page has no document titles or dates, and finds
+each span in its sentence instead of in the stored text).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from pipeline.display import LANGUAGES
 from pipeline.report import write_report
 from pipeline.store import DEFAULT_DB, StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("report", help="write a self-contained HTML report of the store")
-    parser.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB store (default: {DEFAULT_DB})")
+    parser = subparsers.add_parser("report", help="write a self-contained HTML report of a store or a figures file")
+    parser.add_argument("figures", nargs="?", help="figures file (.jsonl, .csv, .parquet) instead of a store")
+    parser.add_argument("--db", help=f"DuckDB store (default: {DEFAULT_DB})")
+    parser.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of the page (default: %(default)s)")
     parser.add_argument("-o", "--output", required=True, help="HTML file")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.figures and args.db:
+        args.parser.error("give either a figures file or --db, not both")
+    source = args.figures or args.db or str(DEFAULT_DB)
     try:
-        write_report(args.db, args.output)
+        write_report(source, args.output, args.lang)
     except StoreError as error:
         print(f"solieu: {error}", file=sys.stderr)
         return 2
