@@ -543,8 +543,10 @@ def read_table_file(path: Path, types: dict[str, str], what: str = "documents") 
             return pd.read_parquet(path)
         if suffix == ".csv":
             text_columns = {n: str for n, t in COLUMN_TYPES.items() if t in ("VARCHAR", "DATE", "TIMESTAMP")}
-            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
-                               encoding="utf-8-sig")
+            from pipeline.write import safe_frame, unguarded_cell  # cells `export` guarded against formulas
+
+            return safe_frame(pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
+                                          encoding="utf-8-sig"), unguarded_cell)
         return read_jsonl(path, tuple(types))
     except (ValueError, OSError, ImportError) as error:
         raise StoreError(f"{path}: cannot be read as {what} ({error})") from error
@@ -628,7 +630,7 @@ def export_documents(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
 
 def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path, fmt: str) -> int:
     """One typed table in one format: the same column types in Parquet, CSV (+ schema note) and JSON Lines."""
-    from pipeline.write import atomic_output, dump_record
+    from pipeline.write import atomic_output, dump_record, safe_frame
 
     records = frame.copy()
     for name in columns:
@@ -640,7 +642,7 @@ def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path
             write_parquet(records, out)
     elif fmt == "csv":
         with atomic_output(output) as out:
-            records.to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
+            safe_frame(records).to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
         with atomic_output(schema_note_path(output)) as out:
             out.write(json.dumps(schema_note(records.columns), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "jsonl":

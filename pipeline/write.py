@@ -158,6 +158,6 @@ def safe_frame(frame: Any, cell: Any = safe_cell) -> Any:
     `unguarded_cell` when reading one back)."""
     safe = frame.copy()
     for name in safe.columns:
-        if safe[name].dtype == object or str(safe[name].dtype) == "string":
+        if safe[name].dtype.kind == "O":  # object and pandas' string dtypes; numbers are never guarded
             safe[name] = safe[name].map(cell, na_action="ignore")
     return safe
