@@ -381,8 +381,8 @@ class BatchWriter:
     """Extracted documents written a batch per transaction; counted once they are stored."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, version: str, result: IngestResult,
-                 size: int = WRITE_BATCH) -> None:
-        self.con, self.version, self.result, self.size = con, version, result, size
+                 size: int | None = None) -> None:
+        self.con, self.version, self.result, self.size = con, version, result, size or WRITE_BATCH
         self.rows: list[tuple[Pending, list[Figure], str | None]] = []
 
     def add(self, pending: Pending, found: list[Figure], kind: str | None) -> None:
