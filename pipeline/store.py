@@ -220,9 +220,9 @@ class IngestResult:
 
 
 def default_extractor(doc: Document) -> list[Figure]:
-    from pipeline.run import extract_document  # the extraction core loads its models lazily
+    from pipeline.run import extract_pieces  # the extraction core loads its models lazily
 
-    return extract_document(doc)
+    return extract_pieces(doc)
 
 
 def default_kind(doc: Document) -> str | None:
