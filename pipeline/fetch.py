@@ -162,7 +162,7 @@ def read_list(path: Path) -> list[Address]:
 
 
 def parse_xml_list(data: bytes, where: str) -> list[Address]:
-    """Addresses of a sitemap (`<loc>`), a sitemap index (its sitemaps' `<loc>`), RSS or Atom items.
+    """Addresses of a sitemap (`<loc>`) or of the items of an RSS or Atom feed.
 
     The parser resolves no entity and reaches no network: a list file is data, not a program.
     """
@@ -173,6 +173,8 @@ def parse_xml_list(data: bytes, where: str) -> list[Address]:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         raise ListError(f"{where}: broken XML ({error})") from None
+    if etree.QName(root).localname == "sitemapindex":
+        raise ListError(f"{where}: a sitemap index lists sitemaps, not pages; save one of its sitemaps and give that")
     found: list[Address] = []
     for element in root.iter():
         name = etree.QName(element).localname if isinstance(element.tag, str) else ""

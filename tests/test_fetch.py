@@ -245,6 +245,8 @@ def test_a_sitemap_and_a_feed_are_lists_of_addresses(tmp_path: Path, site: Site)
     ("Năm 2021, tỉnh tổ chức 12 lớp tập huấn.\n", "not a list of addresses"),
     ("# chỉ có ghi chú\n", "not a list of addresses"),
     ("<rss version=\"2.0\"><channel><item><link>", "broken XML"),
+    ("<sitemapindex><sitemap><loc>http://127.0.0.1:9/a.xml</loc></sitemap></sitemapindex>",
+     "a sitemap index lists sitemaps, not pages"),
 ])
 def test_a_file_that_is_not_a_list_is_refused_in_one_line(tmp_path: Path, content: str, reason: str,
                                                           capsys: pytest.CaptureFixture[str]):

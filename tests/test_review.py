@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors.learned import corpus
+from extractors.learned.model import load_model
 from extractors.learned.review import check_sheet, merge_corrections, read_corrections
 from pipeline import store
 from pipeline.cli import main
@@ -86,6 +87,7 @@ def test_review_sheet_round_trip_keeps_corrections(tmp_path: Path, corpus_files:
                       "12": (by_figure["12"]["metric"], by_figure["12"]["status"], 12.0)}
     manifest = json.loads((models / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["figures_by_origin"]["review"] == 2
+    assert load_model("metric", models) is not None  # hash-checked against the manifest written beside it
 
     # The same key corrected again replaces the earlier correction instead of adding a row.
     again = dict(corrected, metric="violations_sanctioned")
@@ -96,11 +98,45 @@ def test_review_sheet_round_trip_keeps_corrections(tmp_path: Path, corpus_files:
     assert len(doc["figures"]) == 2
 
 
+# What an extractor predicted on REPORT, written out so that the test does not move with the extractor:
+# (span, the words that follow it, metric, status, value, unit, period); "3" is a change, not a figure.
+PREDICTED = [
+    ("12", " lớp", "training_courses", "achieved", 12.0, "count", "2021"),
+    ("450", " cán bộ", "people_trained", "achieved", 450.0, "count", "2021"),
+    ("35", " đợt", "inspections", "achieved", 35.0, "count", "2021"),
+    ("210", " cơ sở", "establishments_inspected", "achieved", 210.0, "count", "2021"),
+    ("15 triệu đồng", ".", "fines_vnd", "achieved", 15000000.0, "vnd", "2021"),
+    ("3", " vụ so", "violations_sanctioned", "achieved", 3.0, "count", "2021"),
+    ("100%", " xã", "communes_prostitution_free", "target", 100.0, "percent", "2022"),
+    ("ít nhất 1", " lớp", "training_courses", "target", 1.0, "count", "2022"),
+]
+
+
+def _predictions(tmp_path: Path) -> Path:
+    """A figures file of REPORT as `solieu extract` writes it, from PREDICTED."""
+    from pipeline.read import read_inputs
+
+    article = tmp_path / "bao-cao.txt"
+    article.write_text(REPORT, encoding="utf-8")
+    [doc] = list(read_inputs([article]))
+    records = []
+    for span, after, metric, status, value, unit, period in PREDICTED:
+        start = REPORT.index(span + after)
+        line_start = REPORT.rfind("\n", 0, start) + 1
+        records.append({"doc_id": doc.doc_id, "source": doc.source, "start": start, "end": start + len(span),
+                        "text": span, "sentence": REPORT[line_start:REPORT.index("\n", start)], "value": value,
+                        "unit": unit, "metric": metric, "status": status, "period": period,
+                        "confidence": 0.5, "extractor": "test"})
+    figures = tmp_path / "figures.jsonl"
+    figures.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return figures
+
+
 def test_a_sheet_corrects_every_field_marks_non_figures_and_adds_missed_ones(tmp_path: Path, corpus_files: Path):
-    _, rows = _extract_and_review(tmp_path, REPORT)
-    by_figure = {r["figure"]: r for r in rows}
-    assert {"12", "450", "35", "210", "15 triệu đồng", "3", "100%", "ít nhất 1"} <= set(by_figure)
-    missed = by_figure.pop("40", None)  # the reviewer's "missed" figure: not in the sheet they edit
+    figures_file = _predictions(tmp_path)
+    assert main(["review", str(figures_file), "-o", str(tmp_path / "review.csv")]) == 0
+    by_figure = {r["figure"]: r for r in _sheet(tmp_path / "review.csv")}
+    assert "40" not in by_figure  # the figure the reviewer adds as missed
     source = by_figure["12"]["source"]
     edited = [
         dict(by_figure["12"], checked="x"),
@@ -141,8 +177,7 @@ def test_a_sheet_corrects_every_field_marks_non_figures_and_adds_missed_ones(tmp
     three = REPORT.index("giảm 3") + len("giảm ")
     assert [{k: n[k] for k in ("start", "end", "text")} for n in doc["not_figures"]] == [
         {"start": three, "end": three + 1, "text": "3"}]
-    if missed is not None:
-        assert (added["start"], added["end"]) == (int(missed["start"]), int(missed["end"]))
+    assert added["start"] == REPORT.index("40 tuyên truyền viên")
 
     # Changing one's mind moves a key between the figures and the non-figures.
     back = [dict(by_figure["3"], metric="violations_sanctioned", checked="x"),

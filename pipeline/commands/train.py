@@ -19,8 +19,6 @@ from pathlib import Path
 from extractors.learned import rebuild as training
 from extractors.learned.review import SheetError, check_sheet
 
-MODELS_ENV = "SOLIEU_MODELS"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="rebuild the metric and status models from corpora/")
@@ -30,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="un-annotated documents for weak labels (default: corpora/sample)")
     parser.add_argument(
         "--models", metavar="DIR",
-        help=f"write the models to DIR instead of the package's folder (to compare before replacing them; "
-             f"`{MODELS_ENV}=DIR solieu extract ...` extracts with them)",
+        help="write the models to DIR instead of the package's folder, to compare them before replacing the "
+             "shipped ones (copy DIR's files into extractors/learned/models/ to use them)",
     )
     parser.set_defaults(func=run, parser=parser)
 
