@@ -38,3 +38,4 @@ def test_the_notebook_loads_the_dataset_and_compares_provinces(tmp_path: Path, m
     assert "image/svg+xml" in str([o.get("data", {}).keys() for c in notebook.cells
                                                for o in c.get("outputs", [])])
     assert "not met" in shown  # Quảng Nam planned 10 courses and reported 8 or 9
+    assert "largest" in shown  # the headline of Quảng Nam's 8 and 9 courses, and the rule that chose it
