@@ -25,7 +25,7 @@ from pipeline.records import Document, Figure, Sentence
 # which the figure model keeps a candidate. These are the defaults; `solieu train`
 # searches them by cross-validation grouped by document and writes its choice into the
 # models' manifest, which is what `shipped_models()` uses.
-DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5}
+DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5, "figure_vetoed": 0.5}
 FIGURE_LABEL = "figure"
 NO_MODEL = ";no-model"
 
@@ -78,16 +78,22 @@ def decide_figures(candidates: list[Figure], sentences: list[Sentence], kind: st
     """
     chosen = chosen_models(models)
     if chosen is None or chosen.figure is None or not candidates:
-        kept = [f for f in candidates if f.context.get("veto") is None and not f.context.get("noise")]
+        kept = [f for f in candidates if rules_accept(f)]
     else:
         probabilities = figure_probabilities(chosen.figure, features.locate(candidates, sentences, kind))
         kept = []
         for candidate, probability in zip(candidates, probabilities):
             candidate.context["figure_confidence"] = probability
-            if probability >= chosen.threshold("figure"):
+            # The filters' verdict is a prior: the model must be surer to overturn it than to confirm it.
+            if probability >= chosen.threshold("figure" if rules_accept(candidate) else "figure_vetoed"):
                 kept.append(candidate)
     figure_rules.link_previous(kept)
     return kept
+
+
+def rules_accept(candidate: Figure) -> bool:
+    """The hand filters' own verdict: no objection, and not a count of the setting."""
+    return candidate.context.get("veto") is None and not candidate.context.get("noise")
 
 
 def figure_probabilities(model: LinearModel, located: list[features.FigureInDocument]) -> list[float]:

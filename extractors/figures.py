@@ -43,6 +43,16 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "description": starting(lex["description_after"]),
         "locative_before": ending(lex["locative_before"], r"\s+trên\s*$"),
         "locative_after": starting(lex["locative_after"]),
+        "per_unit": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['per_unit_before'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
+        "source_before": ending(lex["source_before"], flags=re.IGNORECASE),
+        "source_after": starting(lex["source_after"]),
+        "age": ending(lex["age_before"], flags=re.IGNORECASE),
+        "measure": re.compile(rf"^\s*(?:{numbers._alternation(lex['measure_after'])})(?![^\W\d_])"),
+        "numbered_place": re.compile(
+            rf"(?<!\w)(?:{numbers._alternation(lex['numbered_place_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{0,4}}\s*$"),
+        "name_end": re.compile(r"^\s*(?:[),.;:]|$|[A-ZĐ])"),
+        "article": ending(lex["article_before"], flags=re.IGNORECASE),
+        "item": starting(lex["item_nouns"]),
     }
 
 
@@ -141,6 +151,15 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("change", p["change_before"].search(before) or p["change_after"].search(after)),
         ("description", q.unit == "count" and p["description"].search(after)),
         ("quoted title", _inside_quotes(text, sentence.start, q.start)),
+        ("per unit", q.unit == "vnd" and p["per_unit"].search(before)),
+        ("source", p["source_before"].search(before) or p["source_after"].search(after)),
+        ("age", p["age"].search(before)),
+        ("measure", p["measure"].search(after)),
+        ("numbered place", q.unit == "count" and q.qualifier == "exact" and p["numbered_place"].search(before)
+         and p["name_end"].search(after)),
+        ("article", q.rule == "words" and q.value == 1 and q.qualifier == "exact"
+         and (p["article"].search(before) or not before.strip())),
+        ("item", q.unit == "count" and p["item"].search(after)),
     )
     for reason, hit in checks:
         if hit:
@@ -163,9 +182,16 @@ def is_situation_noise(figure: Figure) -> bool:
     """
     from extractors import metric  # the classifier's view of what is counted and done
 
-    category = metric.counted_category(figure.counted, figure.unit)
+    lex = load_json("figures.json")
+    category = metric.counted_category_of(figure)
+    if category in lex["employed_categories"] and figure.unit in ("count", "ratio"):  # a share is coverage, not a headcount
+        offset = figure.start - figure.sentence_start
+        clause_start = max((m.end() for m in metric.CLAUSE_BREAKS.finditer(figure.sentence, 0, offset)), default=0)
+        clause_end = metric.CLAUSE_BREAKS.search(figure.sentence, offset)
+        clause = figure.sentence[clause_start:clause_end.start() if clause_end else len(figure.sentence)]
+        return not metric.has_activity(clause)
     return (
-        category in load_json("figures.json")["situation_noise_categories"]
+        category in lex["situation_noise_categories"]
         and figure.unit in ("count", "ratio")
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None

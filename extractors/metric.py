@@ -104,7 +104,7 @@ def activity_scores(figure: Figure) -> dict[str, float]:
 def _about_sex_workers(figure: Figure, category: str) -> str:
     """`hỗ trợ vay vốn cho 6 người` in a sentence about sex workers counts sex workers."""
     rule = _lexicon()["sex_worker_mentions"]
-    if category != "people" or not figure.counted:
+    if category not in ("people", "workers", "none") or not figure.counted:
         return category
     if figure.counted.lower() not in rule["generic"]:
         return category
@@ -121,10 +121,15 @@ def has_activity(text: str) -> bool:
     return any(pattern.search(text) for _, _, pattern in _activity_patterns())
 
 
+def counted_category_of(figure: Figure) -> str:
+    """The category of what the figure counts, read with its sentence (generic words about sex workers)."""
+    return _about_sex_workers(figure, counted_category(figure.counted, figure.unit))
+
+
 def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:
     """The metric the lexicon gives this figure, with a confidence from the score margin."""
     lex = _lexicon()
-    category = _about_sex_workers(figure, counted_category(figure.counted, figure.unit))
+    category = counted_category_of(figure)
     activities = activity_scores(figure)
     scores: dict[str, float] = defaultdict(float)
     default = lex["defaults"].get(category, "other")

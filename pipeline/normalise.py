@@ -54,9 +54,15 @@ class Normalised:
 
 
 def normalise(text: str) -> Normalised:
-    """NFC cluster by cluster (a base letter and its combining marks), then canonical tone placement."""
+    """NFC cluster by cluster (a base letter and its combining marks), look-alike letters, then canonical tone placement."""
     composed, origin = compose(text)
-    return Normalised(place_tones(composed), origin)
+    return Normalised(place_tones(composed.translate(_lookalikes())), origin)
+
+
+@lru_cache(maxsize=1)
+def _lookalikes() -> dict[int, str]:
+    """One-for-one letter replacements (`Ð` → `Đ`): same length, so the origin map stays exact."""
+    return str.maketrans(load_json(TONE_TABLE).get("lookalike_letters", {}))
 
 
 def compose(text: str) -> tuple[str, Sequence[int] | None]:

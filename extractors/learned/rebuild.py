@@ -109,8 +109,9 @@ def _previous_thresholds(directory: Path) -> dict[str, float]:
 
 def _thresholds_line(thresholds: dict[str, float]) -> str:
     words = {"metric": "metric rule stands from confidence", "status": "status rule stands from confidence",
-             "figure": "figure kept from probability"}
-    return "; ".join(f"{words[k]} {v:g}" + (" (model not run)" if k != "figure" and v == 0 else "")
+             "figure": "figure the filters accept kept from probability",
+             "figure_vetoed": "figure the filters reject kept from probability"}
+    return "; ".join(f"{words[k]} {v:g}" + (" (model not run)" if k in ("metric", "status") and v == 0 else "")
                      for k, v in sorted(thresholds.items()))
 
 

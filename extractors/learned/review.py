@@ -1,10 +1,12 @@
 """The review loop: a sheet of predicted figures for people to correct, and its corrections back.
 
 `write_sheet` turns extracted records into a CSV that opens in a spreadsheet
-(UTF-8 with BOM, so Vietnamese shows right), one row per figure, lowest
-confidence first, keyed by (doc_id, start, end), and beside it a second sheet
-`NAME.codes.csv` listing every valid code (metrics with what they measure,
-statuses, units, period shapes, the marks). A reviewer can, per figure:
+(UTF-8 with BOM, so Vietnamese shows right; a cell that starts like a formula,
+as a report's list line `- Phấn đấu ...` does, is guarded so that it stays
+text), one row per figure, lowest confidence first, keyed by (doc_id, start,
+end), and beside it a second sheet `NAME.codes.csv` listing every valid code
+(metrics with what they measure, statuses, units, period shapes, the marks).
+A reviewer can, per figure:
 
 - fix `metric`, `status`, `period`, `value`, `unit` in place;
 - fix the span by rewriting `figure` (`hơn 1.000` for `1.000`): the new text is
@@ -48,7 +50,7 @@ from extractors.learned import corpus
 from pipeline import segment
 from pipeline.read import Rejected, json_lines, read_inputs
 from pipeline.records import Document
-from pipeline.write import atomic_output
+from pipeline.write import atomic_output, safe_cell, unguarded_cell
 
 COLUMNS = ("doc_id", "start", "end", "confidence", "sentence", "figure", "counted", "metric", "status",
            "period", "value", "unit", "not_a_figure", "checked",
@@ -141,7 +143,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
         text.flush()
         text.detach()
 
@@ -221,7 +223,7 @@ def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
     codes = set(corpus.metric_codes())
     rows = []
     for number, row in enumerate(reader, start=2):
-        row = {key: (value or "").strip() for key, value in row.items() if key}
+        row = {key: unguarded_cell((value or "").strip()) for key, value in row.items() if key}
         if any(row.values()):
             rows.append((number, row))
     sources = {row["doc_id"]: row["source"] for _, row in rows if row.get("doc_id") and row.get("source")}

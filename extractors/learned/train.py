@@ -41,7 +41,7 @@ REAL_ORIGINS = ("seeds", "real-dev", "review")
 # Candidate thresholds searched by cross-validation: 0 means the rule always stands
 # (the model is not run), above 1 the model always decides.
 RULE_THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
-FIGURE_THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))
+FIGURE_THRESHOLDS = tuple(round(0.1 + 0.05 * i, 2) for i in range(18))
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,8 @@ class HeldOut:
 
     folds: list[tuple[set[str], classify.Models]] = field(default_factory=list)
     rows: list[tuple[Prepared, tuple[str, float], tuple[str, float]]] = field(default_factory=list)
-    candidates: list[tuple[bool, float, str]] = field(default_factory=list)  # (is a figure, P(figure), origin)
+    # (is a figure, P(figure), origin, whether the hand filters accept it)
+    candidates: list[tuple[bool, float, str, bool]] = field(default_factory=list)
 
 
 def doc_key(origin: str, doc_id: str) -> str:
@@ -207,7 +208,8 @@ def held_out_predictions(rows: Sequence[Prepared], candidates: Sequence[Prepared
         if held_candidates and models.figure is not None:
             column = models.figure.classes.index(classify.FIGURE_LABEL)
             probabilities = models.figure.predict_proba([c.blocks for c in held_candidates])[:, column]
-            result.candidates.extend((c.candidate.is_figure, float(p), c.candidate.origin)
+            result.candidates.extend((c.candidate.is_figure, float(p), c.candidate.origin,
+                                      classify.rules_accept(c.candidate.item.figure))
                                      for c, p in zip(held_candidates, probabilities))
     return result
 
@@ -226,14 +228,16 @@ def search_thresholds(held: HeldOut, origins: tuple[str, ...] = REAL_ORIGINS) ->
                 right += classify.decide(rule, answer, task, "", {task: threshold}).label == gold
             return right / max(len(rows), 1)
         chosen[task] = max(RULE_THRESHOLDS, key=lambda t: (round(accuracy(t), 6), -t))
-    candidates = [(gold, p) for gold, p, origin in held.candidates if origin in origins]
+    candidates = [(gold, p, accepted) for gold, p, origin, accepted in held.candidates if origin in origins]
     if candidates:
-        def f1(threshold: float) -> float:
-            tp = sum(1 for gold, p in candidates if gold and p >= threshold)
-            predicted = sum(1 for _, p in candidates if p >= threshold)
-            positives = sum(1 for gold, _ in candidates if gold)
-            return 2 * tp / (predicted + positives) if predicted + positives else 0.0
-        chosen["figure"] = max(FIGURE_THRESHOLDS, key=lambda t: (round(f1(t), 6), -abs(t - 0.5)))
+        positives = sum(1 for gold, _, _ in candidates if gold)
+
+        def f1(pair: tuple[float, float]) -> float:
+            kept = [gold for gold, p, accepted in candidates if p >= (pair[0] if accepted else pair[1])]
+            return 2 * sum(kept) / (len(kept) + positives) if kept or positives else 0.0
+        pairs = [(a, b) for a in FIGURE_THRESHOLDS for b in FIGURE_THRESHOLDS]
+        best = max(pairs, key=lambda pair: (round(f1(pair), 6), -abs(pair[0] - 0.5) - abs(pair[1] - 0.5)))
+        chosen["figure"], chosen["figure_vetoed"] = best
     return chosen
 
 
