@@ -259,3 +259,31 @@ def test_review_reads_parquet_as_it_reads_json_lines(tmp_path: Path, corpus_file
     assert main(["review", str(broken), "-o", str(tmp_path / "x.csv")]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"solieu: {broken}: cannot be read as figures")
+
+
+def test_a_list_line_that_looks_like_a_formula_stays_text_and_comes_back_unchanged(tmp_path: Path,
+                                                                                   corpus_files: Path):
+    """Reports write goals as `- Phấn đấu ...`; a spreadsheet would take `-...` for a formula."""
+    from pipeline.read import read_inputs
+
+    text = "Kế hoạch năm 2022\n- Phấn đấu 100% xã, phường không có tệ nạn mại dâm.\n- Tổ chức 5 lớp tập huấn.\n"
+    article = tmp_path / "ke-hoach.txt"
+    article.write_text(text, encoding="utf-8")
+    [doc] = list(read_inputs([article]))
+    goal = text.splitlines()[1]
+    record = {"doc_id": doc.doc_id, "source": doc.source, "start": text.index("100%"), "end": text.index("100%") + 4,
+              "text": "100%", "sentence": goal, "value": 100.0, "unit": "percent",
+              "metric": "communes_with_propaganda", "status": "target", "period": "2022", "confidence": 0.4}
+    (tmp_path / "figures.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["review", str(tmp_path / "figures.jsonl"), "-o", str(tmp_path / "review.csv")]) == 0
+    assert f"'{goal}".encode("utf-8") in (tmp_path / "review.csv").read_bytes()
+
+    [row] = _sheet(tmp_path / "review.csv")
+    fixed = dict(row, metric="communes_prostitution_free")
+    added = dict(row, start="", end="", figure="5", metric="training_courses", sentence="'- Tổ chức 5 lớp tập huấn.")
+    corrections, problems = read_corrections(_write(tmp_path / "edited.csv", [fixed, added]))
+    assert problems == [] and corrections[0].sentence == goal
+    assert merge_corrections(corrections) == (2, [])
+    [stored] = _review_docs(corpus_files)
+    assert {f["text"]: f["metric"] for f in stored["figures"]} == {"100%": "communes_prostitution_free",
+                                                                  "5": "training_courses"}
