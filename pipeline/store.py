@@ -124,9 +124,24 @@ def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Iterat
     try:
         if not read_only:
             ensure_schema(con, target)
+        else:
+            check_readable_schema(con, target)
         yield con
     finally:
         con.close()
+
+
+def check_readable_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A read-only connection cannot convert an older store: say how to, rather than fail on a missing column."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.Error:
+        raise StoreError(f"{path}: not a solieu store (no meta table)") from None
+    if row is not None and row[0] == "1":
+        raise StoreError(f"{path}: written by an older solieu (store schema 1); "
+                         f"`solieu ingest --refresh --db {path}` converts it once")
+    if row is not None and row[0] != SCHEMA_VERSION:
+        raise StoreError(f"{path}: store schema {row[0]}, this solieu reads schema {SCHEMA_VERSION}")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:

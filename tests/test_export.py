@@ -140,6 +140,9 @@ def test_a_store_of_schema_1_is_migrated_in_place(tmp_path: Path):
         con.execute("INSERT INTO figures (seq, doc_id, period, value) VALUES (0, 'a', '2016-2020', 1), "
                     "(1, 'a', '2021-', 2), (0, 'b', '2024', 3)")
 
+    with pytest.raises(store.StoreError, match="older solieu .* `solieu ingest --refresh --db .*` converts it once"):
+        store.load_figures(path)  # reading alone cannot convert it, and says how
+
     with store.open_store(path):
         pass
 
