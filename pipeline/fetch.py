@@ -319,6 +319,8 @@ class Fetcher:
             status, _, body, location = self._send(robots_url, host)
         except FetchFailed as error:
             return Host(robots=None, robots_problem=f"robots.txt of {parts.netloc} unreachable ({error})")
+        if status >= 500:
+            return Host(robots=None, robots_problem=f"robots.txt of {parts.netloc} unreachable (HTTP {status})")
         if location is not None or 400 <= status < 500:
             parser.parse([])  # no robots.txt (or one moved elsewhere): everything is allowed
         else:
@@ -400,6 +402,7 @@ class Fetcher:
         from pipeline.readers import parse
 
         content_type = (headers.get_content_type() if headers is not None else "") or ""
+        body = _with_header_charset(body, headers, content_type)
         identifier = page_id(address.url)
         suffix = SUFFIX_OF_TYPE.get(content_type, "")
         document = parse(body, Path(identifier + suffix), self.politeness.max_size) if body else \
@@ -414,6 +417,25 @@ class Fetcher:
             "fetched_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "content_type": content_type,
         }
+
+
+def _with_header_charset(body: bytes, headers: Any, content_type: str) -> bytes:
+    """A text page whose charset only the HTTP header states, re-encoded as UTF-8 for the readers.
+
+    A saved file has no header, so the readers look for a `<meta charset>` and
+    otherwise guess; a fetched page may say it in the header alone (an old
+    provincial site in windows-1258), and a guess can be wrong where the header is not.
+    """
+    from pipeline.readers.decode import declared_charset
+
+    charset = headers.get_content_charset() if headers is not None else None
+    if not charset or not content_type.startswith("text/") or declared_charset(body):
+        return body
+    try:
+        text = body.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return body  # a header that lies: the readers' own detection decides
+    return text.encode("utf-8")
 
 
 def _host_key(url: str) -> str:

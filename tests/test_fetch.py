@@ -12,12 +12,13 @@ import http.server
 import json
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from input_builders import html_page, seed_text
+from input_builders import cp1258_bytes, html_page, pdf_bytes, seed_text
 from pipeline import fetch
 from pipeline.cli import main
 from pipeline.store import load_documents, load_figures
@@ -36,6 +37,7 @@ class Site(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.requests: list[tuple[str, str, float]] = []
         self.flaky_failures = 1
+        self.robots_status = 200
         self.lock = threading.Lock()
 
     @property
@@ -56,7 +58,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.requests.append((self.path, self.headers.get("User-Agent", ""), time.monotonic()))
         route = {
-            "/robots.txt": lambda: self.reply(200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
+            "/robots.txt": lambda: self.reply(self.server.robots_status, "text/plain",
+                                              b"User-agent: *\nDisallow: /private/\n"),
+            "/bao-cao.pdf": lambda: self.reply(200, "application/pdf", REPORT_PDF),
+            "/tin/cu-1258.html": lambda: self.reply(200, "text/html; charset=windows-1258", PAGE_1258),
             "/tin/quang-ninh.html": lambda: self.reply(200, "text/html; charset=utf-8", PAGE),
             "/tin/cu": lambda: self.redirect("/tin/quang-ninh-moi.html"),
             "/tin/quang-ninh-moi.html": lambda: self.reply(200, "text/html; charset=utf-8", PAGE_2),
@@ -105,6 +110,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 PAGE = html_page(seed_text(SEED), TITLE, "2021-06-15T08:00:00+07:00").encode("utf-8")
 PAGE_2 = html_page(seed_text("000_e95e2f03995c52ce"), "Bài thứ hai", "2022-01-10T08:00:00+07:00").encode("utf-8")
+REPORT_PDF = pdf_bytes(["Báo cáo kết quả năm 2021", "Năm 2021, tỉnh tổ chức 12 lớp tập huấn cho 450 cán bộ."])
+PAGE_1258 = cp1258_bytes("<html><head><title>Tin cũ</title></head><body><article><h1>Tin cũ</h1><p>"
+                         + "Năm 2019, thành phố tổ chức 25 buổi tuyên truyền về phòng, chống mại dâm cho người dân. " * 3
+                         + "</p></article></body></html>")
 PAGE_3 = html_page(seed_text("001_cd6d336ffc51d575"), "Bài thứ ba", "2020-03-02").encode("utf-8")
 
 
@@ -277,3 +286,48 @@ def test_ingest_of_a_list_of_addresses_fetches_then_stores(tmp_path: Path, site:
     assert main(["ingest", str(urls), "--db", str(db)]) == 1
     assert "/tin/quang-ninh.html" not in site.paths()[before:]
 
+
+
+def test_a_report_in_pdf_and_an_old_page_in_windows_1258_are_read(tmp_path: Path, site: Site):
+    urls = write_list(tmp_path / "urls.txt", site, "/bao-cao.pdf", "/tin/cu-1258.html")
+    assert main(["fetch", str(urls), *FAST]) == 0
+    report, old = pages(tmp_path / "urls.pages.jsonl")
+    assert "12 lớp tập huấn cho 450 cán bộ" in report["text"] and report["content_type"] == "application/pdf"
+    # The tone marks stay where Windows-1258 put them (the extractor reads them as composed letters).
+    assert "25 buổi tuyên truyền về phòng, chống mại dâm" in unicodedata.normalize("NFC", old["text"])
+
+
+def test_a_missing_robots_txt_allows_everything(tmp_path: Path, site: Site):
+    site.robots_status = 404
+    urls = write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/private/bai.html")
+    assert main(["fetch", str(urls), *FAST]) == 0
+    assert [p["requested"].removeprefix(site.base) for p in pages(tmp_path / "urls.pages.jsonl")] == [
+        "/tin/quang-ninh.html", "/private/bai.html"]
+
+
+def test_a_site_whose_robots_txt_cannot_be_reached_is_not_fetched(tmp_path: Path, site: Site):
+    site.robots_status = 503
+    urls = write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/tin/quang-ninh-moi.html")
+    assert main(["fetch", str(urls), *FAST]) == 1
+    assert site.paths() == ["/robots.txt"]
+    reason = f"robots.txt of 127.0.0.1:{site.server_address[1]} unreachable (HTTP 503)"
+    assert errors(tmp_path / "urls.pages.jsonl.errors.jsonl") == {
+        f"{site.base}/tin/quang-ninh.html": reason, f"{site.base}/tin/quang-ninh-moi.html": reason}
+
+
+def test_a_charset_stated_only_in_the_http_header_is_used():
+    from email.message import Message
+
+    def headers(content_type: str) -> Message:
+        message = Message()
+        message["Content-Type"] = content_type
+        return message
+
+    text = "<p>Tổ chức 25 buổi tuyên truyền</p>"
+    legacy = cp1258_bytes(text)
+    decoded = fetch._with_header_charset(legacy, headers("text/html; charset=windows-1258"), "text/html")
+    assert decoded == cp1258_bytes(text).decode("cp1258").encode("utf-8")
+    declared = b'<meta charset="windows-1258">' + legacy
+    assert fetch._with_header_charset(declared, headers("text/html; charset=utf-8"), "text/html") == declared
+    assert fetch._with_header_charset(legacy, headers("text/html; charset=utf-8"), "text/html") == legacy  # a lie
+    assert fetch._with_header_charset(b"%PDF-1.4", headers("application/pdf"), "application/pdf") == b"%PDF-1.4"
