@@ -257,6 +257,78 @@ def extract_command(corpus: Corpus, workers: int, output: Path) -> list[str]:
     ]
 
 
+# --- the report (issue 11): page size and time to draw in headless Chromium ---
+
+REPORT_SIZES: tuple[int, ...] = (10_000, 100_000)  # generated figures over the 63 provinces
+REPORT_LOADS = 3  # page loads per report; the median is kept
+
+
+def measure_report(results_path: Path, seed: int = 2024) -> dict[str, Any]:
+    """Size of `solieu report` pages and the time Chromium takes to draw them; merged into results.json.
+
+    Pages: the demo (the `corpora/sample` store that `make demo` builds) and
+    generated figures files over the 63 provinces (benchmarks/report_corpus.py).
+    `write_seconds` is the `solieu report` process, start to exit; `draw_ms` is
+    the page's own clock from navigation start until its script has drawn every
+    section (`performance.now()` at the end of the script), `load_seconds` the
+    wall time from the DevTools navigate command until the page says it is drawn.
+    Only this part runs with `python -m benchmarks.run --report-only`.
+    """
+    import statistics
+
+    from benchmarks.browser import Chromium, find_chromium
+    from benchmarks.report_corpus import write_figures
+
+    solieu = str(Path(sys.executable).with_name("solieu"))
+    CORPUS_DIR.mkdir(parents=True, exist_ok=True)
+    demo_db = CORPUS_DIR / "report-demo.duckdb"
+    demo_db.unlink(missing_ok=True)
+    subprocess.run([solieu, "ingest", str(ROOT / "corpora" / "sample"), "--db", str(demo_db)],
+                   check=True, capture_output=True)
+    sources: list[tuple[str, list[str], int]] = [("demo (corpora/sample)", ["--db", str(demo_db)], 0)]
+    for size in REPORT_SIZES:
+        path = write_figures(CORPUS_DIR / f"report-{size}-seed{seed}.jsonl", size, seed)
+        sources.append((f"generated, {size:,} figures, 63 provinces", [str(path)], size))
+    pages = []
+    chromium = find_chromium()
+    version = subprocess.run([chromium, "--version"], capture_output=True, text=True).stdout.strip() if chromium else None
+    for name, source, _ in sources:
+        output = CORPUS_DIR / f"report-{len(pages)}.html"
+        start = time.perf_counter()
+        subprocess.run([solieu, "report", *source, "-o", str(output)], check=True, capture_output=True)
+        written = time.perf_counter() - start
+        entry: dict[str, Any] = {"page": name, "bytes": output.stat().st_size, "write_seconds": round(written, 2)}
+        if chromium:
+            with Chromium(chromium, timeout=300) as browser:
+                loads, draws = [], []
+                for _ in range(REPORT_LOADS):
+                    loads.append(browser.open(output))
+                    draws.append(browser.evaluate("window.reportRenderedAt"))
+                entry.update(
+                    figures=browser.evaluate("JSON.parse(document.getElementById('report-data').textContent).figures.length"),
+                    provinces=browser.evaluate("JSON.parse(document.getElementById('report-data').textContent).provinces.length"),
+                    elements=browser.evaluate("document.getElementsByTagName('*').length"),
+                    draw_ms=round(statistics.median(draws)), load_seconds=round(statistics.median(loads), 2),
+                    requests_outside=len([u for u in browser.requests() if not u.startswith("file:")]),
+                )
+        pages.append(announce_report(entry))
+    report = {"date": datetime.date.today().isoformat(), "chromium": version, "loads": REPORT_LOADS, "pages": pages}
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    results["report"] = report
+    from pipeline.write import atomic_output
+
+    with atomic_output(results_path) as out:
+        out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    return report
+
+
+def announce_report(entry: dict[str, Any]) -> dict[str, Any]:
+    drawn = f", drawn in {entry['draw_ms']} ms ({entry['load_seconds']} s to load)" if "draw_ms" in entry else ", no chromium"
+    print(f"bench: report of {entry['page']}: {entry['bytes'] / MEGABYTE:.2f} MB, written in "
+          f"{entry['write_seconds']} s{drawn}", file=sys.stderr)
+    return entry
+
+
 # --- the run ----------------------------------------------------------------
 
 
@@ -358,6 +430,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2024, help="seed of the corpus generator")
     parser.add_argument("--workers", type=int, default=all_cores(), help="workers of the all-cores run")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument("--report-only", action="store_true", help="measure only the report pages (size, Chromium draw time)")
     parser.add_argument("--floor", choices=sorted(FLOORS), help=argparse.SUPPRESS)  # child process mode
     parser.add_argument("corpus_file", nargs="?", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -367,6 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.floor:
         print(json.dumps(FLOORS[args.floor](args.corpus_file)))
+        return 0
+    if args.report_only:
+        measure_report(args.results, args.seed)
         return 0
     if not 0 < args.small < args.documents:
         raise SystemExit("bench: --small must be between 1 and --documents")
@@ -385,6 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with atomic_output(args.results) as out:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(table(results))
+    measure_report(args.results, args.seed)
     return 0
 
 
