@@ -238,7 +238,7 @@ def test_a_file_that_is_not_a_review_sheet_is_refused_in_one_line(tmp_path: Path
     assert capsys.readouterr().err.strip() == f"solieu: {tmp_path / 'missing.csv'}: no such file"
 
 
-def test_review_reads_parquet_as_it_reads_json_lines(tmp_path: Path, corpus_files: Path,
+def test_review_reads_parquet_and_a_store_as_it_reads_json_lines(tmp_path: Path, corpus_files: Path,
                                                     capsys: pytest.CaptureFixture[str]):
     _extract_and_review(tmp_path, REPORT)
     frame = store.load_figures(tmp_path / "figures.jsonl")
@@ -250,9 +250,14 @@ def test_review_reads_parquet_as_it_reads_json_lines(tmp_path: Path, corpus_file
     assert main(["review", str(tmp_path / "figures.parquet"), "-o", str(tmp_path / "from-parquet.csv")]) == 0
     assert main(["review", str(folder), "-o", str(tmp_path / "from-folder.csv")]) == 0
 
+    db = tmp_path / "solieu.duckdb"
+    assert main(["ingest", str(tmp_path / "bao-cao.txt"), "--db", str(db), "--workers", "1", "-q"]) == 0
+    assert main(["review", str(db), "-o", str(tmp_path / "from-store.csv")]) == 0
+
     expected = (tmp_path / "review.csv").read_bytes()
     assert (tmp_path / "from-parquet.csv").read_bytes() == expected
     assert (tmp_path / "from-folder.csv").read_bytes() == expected
+    assert (tmp_path / "from-store.csv").read_bytes() == expected
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 not really")
     capsys.readouterr()
