@@ -331,3 +331,15 @@ def test_a_charset_stated_only_in_the_http_header_is_used():
     assert fetch._with_header_charset(declared, headers("text/html; charset=utf-8"), "text/html") == declared
     assert fetch._with_header_charset(legacy, headers("text/html; charset=utf-8"), "text/html") == legacy  # a lie
     assert fetch._with_header_charset(b"%PDF-1.4", headers("application/pdf"), "application/pdf") == b"%PDF-1.4"
+
+
+def test_pages_are_never_written_over_the_list_or_into_a_folder(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://127.0.0.1:9/a.html\n", encoding="utf-8")
+    assert main(["fetch", str(urls), "-o", str(urls)]) == 2
+    assert main(["fetch", str(urls), "-o", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"solieu: {urls}: is the list of addresses itself; pages go to another file",
+        f"solieu: {tmp_path}: is a folder; -o names the JSON Lines file of pages"]
+    assert urls.read_text(encoding="utf-8") == "http://127.0.0.1:9/a.html\n"

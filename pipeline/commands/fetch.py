@@ -67,6 +67,18 @@ def non_negative(text: str) -> float:
     return number
 
 
+def output_problem(output: Path, errors: Path, lists: list[Path]) -> str | None:
+    """Why the pages cannot go where asked (a folder, a list, the errors file), checked before any request."""
+    if output.is_dir():
+        return f"{output}: is a folder; -o names the JSON Lines file of pages"
+    resolved = output.resolve()
+    if any(resolved == path.resolve() for path in lists):
+        return f"{output}: is the list of addresses itself; pages go to another file"
+    if resolved == errors.resolve():
+        return f"{errors}: the errors file cannot be the file of pages"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     if args.retries < 0:
         args.parser.error("--retries must be 0 or more")
@@ -80,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     output = Path(args.output) if args.output else default_output(lists[0])
     errors = Path(args.errors) if args.errors else output.with_name(output.name + ".errors.jsonl")
+    problem = output_problem(output, errors, lists)
+    if problem:
+        print(f"solieu: {problem}", file=sys.stderr)
+        return 2
     politeness = Politeness(user_agent=args.user_agent, delay=args.delay, retries=args.retries,
                             backoff=args.backoff, timeout=args.timeout, hosts=args.hosts,
                             max_size=args.max_size)
