@@ -236,6 +236,21 @@ def test_a_file_that_is_not_a_review_sheet_is_refused_in_one_line(tmp_path: Path
     assert capsys.readouterr().err.strip() == f"solieu: {sheet}: not a review sheet (no column doc_id, start, end, metric, status)"
     assert main(["train", "--add", str(tmp_path / "missing.csv"), "--no-cv"]) == 2
     assert capsys.readouterr().err.strip() == f"solieu: {tmp_path / 'missing.csv'}: no such file"
+    workbook = tmp_path / "review.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xa4\xc3")
+    assert main(["train", "--add", str(workbook), "--no-cv"]) == 2
+    assert capsys.readouterr().err.strip().endswith("save the sheet as CSV UTF-8")
+
+
+def test_a_broken_review_corpus_is_named_before_anything_is_written(tmp_path: Path, corpus_files: Path,
+                                                                    capsys: pytest.CaptureFixture[str]):
+    (corpus_files / "review.jsonl").write_text('{"doc_id": "a", "te\n', encoding="utf-8")
+    sheet = _write(tmp_path / "sheet.csv", [{"doc_id": "a", "start": "0", "end": "2", "metric": "other",
+                                            "status": "achieved", "figure": "12", "sentence": "12 lớp"}])
+    assert main(["train", "--add", str(sheet), "--no-cv", "--models", str(tmp_path / "m")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"solieu: {corpus_files / 'review.jsonl'}:1: broken JSON line")
+    assert not (tmp_path / "m").exists()
 
 
 def test_review_reads_parquet_and_a_store_as_it_reads_json_lines(tmp_path: Path, corpus_files: Path,

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from extractors.learned import rebuild as training
+from extractors.learned.corpus import CorpusError
 from extractors.learned.review import SheetError, check_sheet
 
 
@@ -67,5 +68,5 @@ def refuse_sheet(sheet: Path) -> list[str]:
         return [f"{sheet}: no such file"]
     try:
         return check_sheet(sheet)
-    except SheetError as error:
+    except (SheetError, CorpusError) as error:  # a broken review corpus is named by its own line
         return [str(error)]
