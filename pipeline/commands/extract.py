@@ -8,7 +8,7 @@ import sys
 from pipeline.cli import add_batch_arguments, batch_workers, byte_size, positive_int  # noqa: F401 - re-exported
 from pipeline.progress import Progress
 from pipeline.run import errors_file, run_extract
-from pipeline.write import is_stdout
+from pipeline.write import OutputError, is_stdout
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     workers = batch_workers(args)
     if args.engine == "dask":
         from pipeline.dask_engine import run_dask
+
+        if is_stdout(args.output):
+            raise OutputError("-: --engine dask writes a folder of Parquet files, not standard output")
 
         result = run_dask(args.inputs, args.output, args.errors, workers, args.scheduler, args.max_size)
     else:
