@@ -44,6 +44,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "locative_before": ending(lex["locative_before"], r"\s+trên\s*$"),
         "locative_after": starting(lex["locative_after"]),
         "per_unit": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['per_unit_before'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
+        "loan": ending(lex["loan_before"], r"(?:\s+[^\s\d]+){0,2}\s*$", re.IGNORECASE),
         "source_before": ending(lex["source_before"], flags=re.IGNORECASE),
         "source_after": starting(lex["source_after"]),
         "age": ending(lex["age_before"], flags=re.IGNORECASE),
@@ -53,6 +54,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "name_end": re.compile(r"^\s*(?:[),.;:]|$|[A-ZĐ])"),
         "article": ending(lex["article_before"], flags=re.IGNORECASE),
         "item": starting(lex["item_nouns"]),
+        "other_programme": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['other_programme_before'])})(?!\w)[^;.:\n]*$",
+                                      re.IGNORECASE),
+        "licensed_all": re.compile(rf"^[^;.:\n]{{0,60}}?(?:{numbers._alternation(lex['licensed_all_after'])})", re.IGNORECASE),
+        "school": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['school_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,4}}\s*$"),
+        "code": re.compile(r"(?<![\w.])[A-ZĐ]{2,6}\s*$"),
     }
 
 
@@ -151,7 +157,7 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("change", p["change_before"].search(before) or p["change_after"].search(after)),
         ("description", q.unit == "count" and p["description"].search(after)),
         ("quoted title", _inside_quotes(text, sentence.start, q.start)),
-        ("per unit", q.unit == "vnd" and p["per_unit"].search(before)),
+        ("per unit", q.unit == "vnd" and (p["per_unit"].search(before) or p["loan"].search(before))),
         ("source", p["source_before"].search(before) or p["source_after"].search(after)),
         ("age", p["age"].search(before)),
         ("measure", p["measure"].search(after)),
@@ -160,6 +166,10 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("article", q.rule == "words" and q.value == 1 and q.qualifier == "exact"
          and (p["article"].search(before) or not before.strip())),
         ("item", q.unit == "count" and p["item"].search(after)),
+        ("other programme", p["other_programme"].search(before)),
+        ("all licensed businesses", q.unit == "count" and p["licensed_all"].search(after)),
+        ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
+        ("code", q.qualifier == "exact" and p["code"].search(before) and p["name_end"].search(after)),
     )
     for reason, hit in checks:
         if hit:
@@ -184,12 +194,15 @@ def is_situation_noise(figure: Figure) -> bool:
 
     lex = load_json("figures.json")
     category = metric.counted_category_of(figure)
-    if category in lex["employed_categories"] and figure.unit in ("count", "ratio"):  # a share is coverage, not a headcount
+    if category in lex["employed_categories"]:
+        # A headcount is judged by its clause; a share (`Trên 70% nhân viên ...; 50% người lao động ...
+        # được tuyên truyền`) by its sentence, whose work is often named after a list of shares.
         offset = figure.start - figure.sentence_start
         clause_start = max((m.end() for m in metric.CLAUSE_BREAKS.finditer(figure.sentence, 0, offset)), default=0)
         clause_end = metric.CLAUSE_BREAKS.search(figure.sentence, offset)
         clause = figure.sentence[clause_start:clause_end.start() if clause_end else len(figure.sentence)]
-        return not metric.has_activity(clause)
+        scope = figure.sentence if figure.unit == "percent" else clause
+        return not metric.has_activity(scope, excluding=tuple(lex["employed_activity_excludes"]))
     return (
         category in lex["situation_noise_categories"]
         and figure.unit in ("count", "ratio")

@@ -112,13 +112,13 @@ def _about_sex_workers(figure: Figure, category: str) -> str:
     if any(cue in before for cue in rule["cues"]):
         return "sex_workers"
     after = figure.sentence[figure.end - figure.sentence_start:]
-    after = " ".join(re.split(r"[;:(\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
+    after = " ".join(re.split(r"[;:\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
     return "sex_workers" if any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"]) else category
 
 
-def has_activity(text: str) -> bool:
-    """Does the text mention any work of the programme at all?"""
-    return any(pattern.search(text) for _, _, pattern in _activity_patterns())
+def has_activity(text: str, excluding: tuple[str, ...] = ()) -> bool:
+    """Does the text mention any work of the programme (other than the activities `excluding`)?"""
+    return any(pattern.search(text) for activity, _, pattern in _activity_patterns() if activity not in excluding)
 
 
 def counted_category_of(figure: Figure) -> str:

@@ -55,7 +55,7 @@ from pipeline.write import atomic_output, safe_cell, unguarded_cell
 COLUMNS = ("doc_id", "start", "end", "confidence", "sentence", "figure", "counted", "metric", "status",
            "period", "value", "unit", "not_a_figure", "checked",
            "predicted_figure", "predicted_metric", "predicted_status", "predicted_period", "predicted_value",
-           "predicted_unit", "extractor", "source")
+           "predicted_unit", "extractor", "source", "store")
 REQUIRED = ("doc_id", "start", "end", "metric", "status")
 # Each editable field and the column holding what the extractor predicted for it.
 EDITABLE = {"figure": "predicted_figure", "metric": "predicted_metric", "status": "predicted_status",
@@ -95,6 +95,7 @@ class Correction:
     value: float | None = None
     unit: str | None = None
     where: str = ""
+    store: str = ""  # the DuckDB store holding the document's text, when the sheet came from one
 
 
 # --- the sheet out -------------------------------------------------------------------------------
@@ -125,10 +126,14 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return records, problems
 
 
-def write_sheet(records: Iterable[dict[str, Any]], path: Path) -> int:
-    """The review sheet, least confident figures first (ties in document order), and its codes sheet."""
+def write_sheet(records: Iterable[dict[str, Any]], path: Path, store: Path | None = None) -> int:
+    """The review sheet, least confident figures first (ties in document order), and its codes sheet.
+
+    `store` is the DuckDB store the records came from: it holds each document's
+    text, so `train --add` can read documents whose source is a web address.
+    """
     rows = sorted(records, key=lambda r: (float(r.get("confidence") or 0.0), str(r["doc_id"]), int(r["start"])))
-    _write_csv(path, COLUMNS, (_sheet_row(record) for record in rows))
+    _write_csv(path, COLUMNS, (_sheet_row(record, store) for record in rows))
     _write_csv(codes_path(path), ("field", "code", "meaning", "typical words"), code_rows())
     return len(rows)
 
@@ -148,13 +153,14 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
         text.detach()
 
 
-def _sheet_row(record: dict[str, Any]) -> list[Any]:
+def _sheet_row(record: dict[str, Any], store: Path | None = None) -> list[Any]:
     figure, metric, status = record.get("text", ""), record.get("metric", ""), record.get("status", "")
     period, value, unit = record.get("period") or "", _number(record.get("value")), record.get("unit") or ""
     return [
         record["doc_id"], record["start"], record["end"], f"{float(record.get('confidence') or 0.0):.3f}",
         record.get("sentence", ""), figure, record.get("counted") or "", metric, status, period, value, unit,
         "", "", figure, metric, status, period, value, unit, record.get("extractor", ""), record.get("source", ""),
+        str(store) if store else "",
     ]
 
 
@@ -227,13 +233,14 @@ def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
         if any(row.values()):
             rows.append((number, row))
     sources = {row["doc_id"]: row["source"] for _, row in rows if row.get("doc_id") and row.get("source")}
+    stores = {row["doc_id"]: row["store"] for _, row in rows if row.get("doc_id") and row.get("store")}
     corrections, problems = [], []
     for number, row in rows:
         problem = _row_problem(row, codes)
         if problem:
             problems.append(f"{path}:{number}: {problem}")
             continue
-        correction = _correction(row, f"{path}:{number}", sources)
+        correction = _correction(row, f"{path}:{number}", sources, stores)
         if correction.kind != "figure" or not judge_edits or _reviewed(row):
             corrections.append(correction)
     return corrections, problems
@@ -310,7 +317,7 @@ def _edited(row: dict[str, str], field: str) -> bool:
     return unicodedata.normalize("NFC", row[field]) != unicodedata.normalize("NFC", row[predicted])
 
 
-def _correction(row: dict[str, str], where: str, sources: dict[str, str]) -> Correction:
+def _correction(row: dict[str, str], where: str, sources: dict[str, str], stores: dict[str, str]) -> Correction:
     keyed = bool(row.get("start"))
     kind = "not_figure" if _marked(row, "not_a_figure") else "figure" if keyed else "missed"
     value_edited = "predicted_value" not in row or _edited(row, "value")
@@ -323,6 +330,7 @@ def _correction(row: dict[str, str], where: str, sources: dict[str, str]) -> Cor
         kind=kind, predicted_figure=row.get("predicted_figure", ""), period=row.get("period") or None,
         value=_parse_number(row["value"]) if row.get("value") and value_edited else None,
         unit=row["unit"] if row.get("unit") and unit_edited else None, where=where,
+        store=row.get("store") or stores.get(row["doc_id"], ""),
     )
 
 
@@ -401,11 +409,8 @@ def _document_for(correction: Correction, docs: list[dict]) -> dict:
 
 
 def _read_source(correction: Correction) -> Document | None:
-    """The reviewed document itself, when its source is still there and the predicted span still matches."""
-    source = Path(correction.source) if correction.source else None
-    if source is None or not source.exists():
-        return None
-    for item in read_inputs([source]):
+    """The reviewed document itself (from its store, else its source file) when the predicted span still matches."""
+    for item in (*_stored_document(correction), *_source_documents(correction)):
         if isinstance(item, Rejected) or item.doc_id != correction.doc_id:
             continue
         if correction.start is None:
@@ -414,6 +419,31 @@ def _read_source(correction: Correction) -> Document | None:
         original = correction.predicted_figure or correction.figure
         return item if not original or span == original else None
     return None
+
+
+def _stored_document(correction: Correction) -> list[Document]:
+    """The document as the store keeps it: the text the extractor saw, whatever its source was."""
+    if not correction.store or not Path(correction.store).is_file():
+        return []
+    from pipeline.store import StoreError, open_store
+
+    try:
+        with open_store(correction.store, read_only=True) as con:
+            row = con.execute('SELECT doc_id, source, "text", title, published, kind FROM documents '
+                              "WHERE doc_id = ?", [correction.doc_id]).fetchone()
+    except StoreError:
+        return []
+    if row is None:
+        return []
+    published = row[4].isoformat() if row[4] is not None else None
+    return [Document(row[0], row[1] or "", row[2], title=row[3], published=published, kind=row[5])]
+
+
+def _source_documents(correction: Correction) -> list[Document | Rejected]:
+    source = Path(correction.source) if correction.source else None
+    if source is None or not source.exists():
+        return []
+    return list(read_inputs([source]))
 
 
 def _is_full(doc: dict) -> bool:
