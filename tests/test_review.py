@@ -272,7 +272,11 @@ def test_review_reads_parquet_and_a_store_as_it_reads_json_lines(tmp_path: Path,
     expected = (tmp_path / "review.csv").read_bytes()
     assert (tmp_path / "from-parquet.csv").read_bytes() == expected
     assert (tmp_path / "from-folder.csv").read_bytes() == expected
-    assert (tmp_path / "from-store.csv").read_bytes() == expected
+    from_store = _sheet(tmp_path / "from-store.csv")
+    assert {row.pop("store") for row in from_store} == {str(db)}  # where train --add finds the texts
+    from_file = _sheet(tmp_path / "review.csv")
+    assert {row.pop("store") for row in from_file} == {""}
+    assert from_store == from_file
     broken = tmp_path / "broken.parquet"
     broken.write_bytes(b"PAR1 not really")
     capsys.readouterr()
@@ -307,3 +311,26 @@ def test_a_list_line_that_looks_like_a_formula_stays_text_and_comes_back_unchang
     [stored] = _review_docs(corpus_files)
     assert {f["text"]: f["metric"] for f in stored["figures"]} == {"100%": "communes_prostitution_free",
                                                                   "5": "training_courses"}
+
+
+def test_documents_fetched_from_the_web_are_read_back_from_the_store(tmp_path: Path, corpus_files: Path):
+    """Their source is an address: the store the sheet came from gives train --add the whole text."""
+    url = "https://baoquangninh.vn/ket-qua-2021.html"
+    pages = tmp_path / "urls.pages.jsonl"
+    pages.write_text(json.dumps({"id": "bqn-1", "url": url, "title": "Kết quả năm 2021", "published": "2021-12-30",
+                                 "text": REPORT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    db = tmp_path / "solieu.duckdb"
+    assert main(["ingest", str(pages), "--db", str(db), "--workers", "1", "-q"]) == 0
+    assert main(["review", str(db), "-o", str(tmp_path / "review.csv")]) == 0
+    rows = {r["figure"]: r for r in _sheet(tmp_path / "review.csv")}
+    assert rows["450"]["source"] == url and rows["450"]["store"] == str(db)
+    missed = {"doc_id": "bqn-1", "start": "", "end": "", "figure": "15 triệu đồng", "metric": "fines_vnd",
+              "status": "achieved"}
+    sheet = _write(tmp_path / "edited.csv", [dict(rows["450"], metric="people_reached"), missed])
+
+    corrections, problems = read_corrections(sheet)
+    assert problems == [] and merge_corrections(corrections) == (2, [])
+
+    [doc] = _review_docs(corpus_files)
+    assert (doc["doc_id"], doc["source"], doc["text"], doc["published"]) == ("bqn-1", url, REPORT, "2021-12-30")
+    assert {f["text"]: f["metric"] for f in doc["figures"]} == {"450": "people_reached", "15 triệu đồng": "fines_vnd"}

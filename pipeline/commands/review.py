@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from extractors.learned.review import codes_path, read_records, write_sheet
-from pipeline.store import StoreError
+from pipeline.store import FILE_SUFFIXES, StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     for line in problems:
         print(f"solieu: {line}", file=sys.stderr)
     output = Path(args.output)
-    count = write_sheet(records, output)
+    from_store = source.is_file() and source.suffix.lower() not in FILE_SUFFIXES
+    count = write_sheet(records, output, store=source if from_store else None)
     print(f"solieu: {count} figures to review, least confident first → {output} (valid codes: {codes_path(output)})",
           file=sys.stderr)
     return 1 if problems else 0
