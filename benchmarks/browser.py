@@ -169,3 +169,38 @@ class Chromium:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def screenshot_report(report: Path, output: Path, width: int = 1400, height: int = 860) -> None:
+    """docs/report.png: the page as it opens (header, filters, overview) above the evidence of one cell.
+
+    Both halves are screenshots of the same page in headless Chromium; the
+    second is taken after following the link of the provincial cell with the most
+    figures (a total and its parts), cut below the sticky header it repeats.
+    """
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Chromium(width=width, height=height) as browser:
+        browser.open(report)
+        top = Image.open(BytesIO(base64.b64decode(browser.send("Page.captureScreenshot", {"format": "png"})["data"])))
+        browser.evaluate("""(() => { const data = JSON.parse(document.getElementById('report-data').textContent);
+            const national = data.hasNational ? data.provinces.length - 1 : -1;
+            let best = data.cells.findIndex(c => c[0] !== national);
+            data.cells.forEach((c, i) => { if (c[0] !== national && c[10].length > data.cells[best][10].length) best = i; });
+            location.hash = '#e' + best; })()""")
+        browser.evaluate("new Promise(r => setTimeout(r, 300))")
+        header = int(browser.evaluate("document.getElementById('top').offsetHeight"))
+        shot = browser.send("Page.captureScreenshot", {"format": "png"})
+        evidence = Image.open(BytesIO(base64.b64decode(shot["data"]))).crop((0, header, width, height))
+    page = Image.new("RGB", (width, top.height + 6 + evidence.height), "#8a96a3")
+    page.paste(top, (0, 0))
+    page.paste(evidence, (0, top.height + 6))
+    page.save(output, optimize=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    screenshot_report(Path(sys.argv[1]), Path(sys.argv[2]))

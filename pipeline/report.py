@@ -193,6 +193,15 @@ def documents_frame(figures: pd.DataFrame, documents: pd.DataFrame | None) -> pd
     })
 
 
+def date_text(value: Any, lang: str) -> str | None:
+    """A publication date as its readers write it: 10/07/2017 in Vietnamese, 2017-07-10 in English."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y") if lang == "vi" else value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 def text_or_none(value: Any) -> str | None:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
@@ -275,7 +284,7 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
         source = text_or_none(doc["source"]) if doc is not None else None
         document_rows.append([
             text_or_none(doc["title"]) if doc is not None else None, source, source_href(source),
-            text_or_none(doc["published"]) if doc is not None else None,
+            date_text(doc["published"], lang) if doc is not None else None,
             words.get(f"kind_{doc['kind']}", doc["kind"]) if doc is not None and text_or_none(doc["kind"]) else None,
         ])
     periods = sorted({c["period"] for c in cells if c["period"]}, reverse=True)
