@@ -36,7 +36,7 @@ from pipeline.readers.decode import bom_encoding
 from pipeline.readers.jsonl import line_document
 from pipeline.readers.sniff import is_jsonl
 from pipeline.records import FIGURE_FIELDS, Document
-from pipeline.run import BatchResult, extract_or_reject, write_errors
+from pipeline.run import DEFAULT_MAX_SECONDS, BatchResult, extract_or_reject, write_errors
 
 PARTITION_DOCUMENTS = 64  # documents per partition: seconds of work, well above Dask's per-task overhead
 
@@ -187,13 +187,17 @@ def read_line(handle: IO[bytes], number: int, shown: str, max_size: int) -> Iter
         yield item
 
 
-def write_partition(partition: Partition, folder: str, max_size: int = DEFAULT_MAX_SIZE) -> dict[str, Any]:
-    """Extract one partition into `folder/part-NNNNN.parquet`; the counts and rejections go back."""
+def write_partition(partition: Partition, folder: str, max_size: int = DEFAULT_MAX_SIZE,
+                    max_seconds: float | None = DEFAULT_MAX_SECONDS) -> dict[str, Any]:
+    """Extract one partition into `folder/part-NNNNN.parquet`; the counts and rejections go back.
+
+    Each document has the local engine's time budget (in a Dask worker's thread).
+    """
     records: list[dict[str, Any]] = []
     rejected: list[tuple[str, str]] = []
     documents = 0
     for item in read_partition(partition, max_size):
-        outcome = extract_or_reject(item)
+        outcome = extract_or_reject(item, max_seconds)
         if isinstance(outcome, Rejected):
             rejected.append((outcome.source, outcome.reason))
             continue
@@ -233,6 +237,7 @@ def run_dask(
     scheduler: str | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
     partition_documents: int = PARTITION_DOCUMENTS,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> BatchResult:
     """Extract every input into the Parquet dataset folder `output`, rejected inputs into `errors_path`.
 
@@ -251,7 +256,7 @@ def run_dask(
         if partitions:
             with connect(scheduler, workers):
                 bag = db.from_sequence(partitions, npartitions=len(partitions))
-                summaries = bag.map(write_partition, str(staging.resolve()), max_size).compute()
+                summaries = bag.map(write_partition, str(staging.resolve()), max_size, max_seconds).compute()
             for summary in summaries:
                 result.documents += summary["documents"]
                 result.figures += summary["figures"]

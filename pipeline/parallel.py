@@ -18,12 +18,14 @@ run leaves no orphaned process behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TypeVar
@@ -35,6 +37,11 @@ BATCH_SIZE = 8  # documents per task: enough to hide the pickling round trip, sm
 IN_FLIGHT_PER_WORKER = 2  # one batch being processed, one waiting, per worker
 PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the run that started it is gone
 WORKER_DIED = "the worker process extracting it died (killed, or out of memory)"
+WORKER_STOPPED = "extraction did not end within its time budget (stuck outside Python?): its worker process was stopped"
+# Seconds past the items' own budgets before a worker is stopped from outside. The
+# budget inside a worker interrupts Python code; this catches what a signal cannot
+# interrupt (a regular expression or other native code running for ever).
+HARD_GRACE = 30.0
 
 
 def default_workers() -> int:
@@ -68,13 +75,16 @@ def ordered_map(
     batch_size: int = BATCH_SIZE,
     in_flight: int | None = None,
     on_death: Callable[[Item, str], Result] | None = None,
+    item_seconds: float | None = None,
 ) -> Iterator[tuple[Item, Result]]:
     """Each item with `func(item)`, in input order; `func` must be a module-level function.
 
     The item itself stays in this process (only the result travels back), and with
     one worker nothing is spawned at all, so the single-worker path is the plain loop.
     With `on_death`, an item whose worker process dies gets `on_death(item, reason)`
-    as its result; without it, the pool's BrokenProcessPool is raised.
+    as its result; without it, the pool's BrokenProcessPool is raised. With
+    `item_seconds`, a batch still running `item_seconds` per item plus HARD_GRACE
+    after it became the oldest has its workers stopped, which counts as a death.
     """
     if workers <= 1:
         for item in items:
@@ -92,7 +102,7 @@ def ordered_map(
                 return
             batch, future = pending.popleft()
             try:
-                results = future.result()
+                results = wait(future, pool, _limit(item_seconds, len(batch)))
             except BrokenProcessPool:
                 if on_death is None:
                     raise
@@ -101,7 +111,7 @@ def ordered_map(
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = new_pool(workers)
                 for item in lost:
-                    result, pool = one_at_a_time(func, item, pool, workers, on_death)
+                    result, pool = one_at_a_time(func, item, pool, workers, on_death, item_seconds)
                     yield item, result
                 continue
             yield from zip(batch, results)
@@ -116,13 +126,41 @@ def one_at_a_time(
     pool: ProcessPoolExecutor,
     workers: int,
     on_death: Callable[[Item, str], Result],
+    item_seconds: float | None = None,
 ) -> tuple[Result, ProcessPoolExecutor]:
     """One item alone in the pool: if its worker dies now, it was this item (and a fresh pool follows)."""
+    future = pool.submit(apply_batch, func, [item])
     try:
-        return pool.submit(apply_batch, func, [item]).result()[0], pool
+        return wait(future, pool, _limit(item_seconds, 1))[0], pool
     except BrokenProcessPool:
         pool.shutdown(wait=True, cancel_futures=True)
-        return on_death(item, WORKER_DIED), new_pool(workers)
+        reason = WORKER_STOPPED if getattr(future, "stopped", False) else WORKER_DIED
+        return on_death(item, reason), new_pool(workers)
+
+
+def _limit(item_seconds: float | None, items: int) -> float | None:
+    return None if item_seconds is None else item_seconds * items + HARD_GRACE
+
+
+def wait(future: Future[list[Result]], pool: ProcessPoolExecutor, timeout: float | None) -> list[Result]:
+    """The future's results; past `timeout`, the pool's workers are stopped and BrokenProcessPool raised."""
+    try:
+        return future.result(timeout=timeout)
+    except FutureTimeout:
+        future.stopped = True  # type: ignore[attr-defined]  # read by one_at_a_time for the reason
+        stop_workers(pool)
+        return future.result()  # the pool notices its dead workers and fails the future
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (the pool then breaks, and is replaced by the caller).
+
+    The executor has no public way to stop a running task; its process table is
+    the only handle on a worker stuck in native code.
+    """
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(OSError):
+            process.kill()
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor:

@@ -74,18 +74,24 @@ class TimeBudgetExceeded(BaseException):
 def time_budget(seconds: float | None) -> Iterator[None]:
     """Raise TimeBudgetExceeded in the enclosed code after `seconds` of wall time.
 
-    A timer signal interrupts pure Python wherever it is; it needs the main thread
-    of a process (the CLI, and every worker of the process pool). Elsewhere (a Dask
-    worker's thread) there is no budget rather than a wrong one.
+    In a process's main thread (the CLI, every worker of the process pool) a timer
+    signal interrupts pure Python wherever it is. In another thread (a Dask
+    worker's) a timer thread raises the exception in that thread instead. Native
+    code that never returns to Python is stopped from outside (`parallel`).
     """
-    usable = (
-        seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
+    if seconds is None or seconds <= 0:
         yield
         return
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(seconds):
+            yield
+    else:
+        with _thread_timer(seconds):
+            yield
 
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
         raise TimeBudgetExceeded
 
@@ -96,6 +102,34 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _thread_timer(seconds: float) -> Iterator[None]:
+    """The budget for a thread that is not the main one: an exception set asynchronously in it."""
+    import ctypes
+
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(TimeBudgetExceeded))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+            timer.cancel()
+            if state["fired"]:  # set but not yet raised: it must not surface after the block
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
 
 
 def over_budget(seconds: float | None) -> str:
@@ -172,7 +206,7 @@ def process(
     memory stays flat and the output is the single worker's, line for line.
     """
     work = functools.partial(extract_or_reject, max_seconds=max_seconds)
-    for item, outcome in parallel.ordered_map(work, items, workers, on_death=worker_died):
+    for item, outcome in parallel.ordered_map(work, items, workers, on_death=worker_died, item_seconds=max_seconds):
         yield (outcome, []) if isinstance(outcome, Rejected) else (item, outcome)
 
 

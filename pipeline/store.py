@@ -321,7 +321,8 @@ def ingest(
                 batches.append(lambda: (Pending(doc, stored_state(con, doc.doc_id), text_hash(doc.text))
                                         for doc in stale_documents(con, version)))
             for entries in batches:
-                for _, outcome in parallel.ordered_map(work, entries(), workers, on_death=died):
+                for _, outcome in parallel.ordered_map(work, entries(), workers, on_death=died,
+                                                       item_seconds=max_seconds):
                     if isinstance(outcome, Rejected):
                         result.rejected.append(outcome)
                         say(outcome.message())

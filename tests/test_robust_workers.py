@@ -176,3 +176,46 @@ def test_the_time_budget_is_an_option_of_both_batch_commands(tmp_path: Path, mon
     assert main(["extract", "x.txt", "-o", str(tmp_path / "f.jsonl"), "--max-seconds", "7.5"]) == 0
     assert main(["ingest", "x.txt", "--db", str(tmp_path / "s.duckdb"), "--max-seconds", "12"]) == 0
     assert seen == [7.5, 12.0]
+
+
+def upper_or_hang(word: str) -> str:
+    """A job stuck where no signal reaches it (as in native code): the budget's alarm is blocked."""
+    if word == "treo":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(3600)
+    return word.upper()
+
+
+def test_a_worker_stuck_past_its_budget_is_stopped_from_outside_and_costs_its_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "HARD_GRACE", 1.0)
+    words = ["một", "treo", "ba", "bốn", "năm"]
+
+    pairs = list(parallel.ordered_map(upper_or_hang, words, workers=2, batch_size=2, item_seconds=1.0,
+                                      on_death=lambda word, reason: f"({reason})"))
+
+    assert pairs == [("một", "MỘT"), ("treo", f"({parallel.WORKER_STOPPED})"),
+                     ("ba", "BA"), ("bốn", "BỐN"), ("năm", "NĂM")]
+
+
+def test_the_time_budget_also_holds_in_a_thread_that_is_not_the_main_one() -> None:
+    """Dask runs extraction in worker threads, where no timer signal can be used."""
+    import threading
+
+    from pipeline.run import TimeBudgetExceeded, time_budget
+
+    outcome: list[str] = []
+
+    def spin() -> None:
+        try:
+            with time_budget(0.5):
+                while True:
+                    sum(range(1000))
+        except TimeBudgetExceeded:
+            outcome.append("stopped")
+        with time_budget(5):
+            outcome.append("a later block is not interrupted")
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    worker.join(60)
+    assert outcome == ["stopped", "a later block is not interrupted"]

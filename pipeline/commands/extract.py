@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
         if is_stdout(args.output):
             raise OutputError("-: --engine dask writes a folder of Parquet files, not standard output")
 
-        result = run_dask(args.inputs, args.output, args.errors, workers, args.scheduler, args.max_size)
+        result = run_dask(args.inputs, args.output, args.errors, workers, args.scheduler, args.max_size,
+                          max_seconds=args.max_seconds)
     else:
         result = run_extract(
             args.inputs, args.output, args.errors, workers=workers, max_size=args.max_size,
