@@ -42,6 +42,11 @@ def document_kind(doc: Document) -> str:
         return "plan"
     if any(head.startswith(word) for word in lex["report_title_starts"]):
         return "report"
+    number = re.search(r"(?<!\w)Số\s*:?\s*(\S+)", doc.text[: lex.get("header_chars", 400)])
+    if number and any(code in number.group(1) for code in lex["plan_number_codes"]):
+        return "plan"
+    if number and any(code in number.group(1) for code in lex["report_number_codes"]):
+        return "report"
     structure = sum(1 for cue in lex["plan_structure"] if cue in doc.text.lower())
     return "plan" if structure >= lex["plan_structure_needed"] else "news"
 
@@ -55,6 +60,8 @@ def is_heading(sentence: Sentence) -> bool:
     text = sentence.text.strip()
     if HEADING.match(text) and len(text) < 120:
         return True
+    if text[:1].islower():  # a line broken in the middle of a sentence (tables, PDF text) continues it
+        return False
     return len(text) < 80 and not text.endswith((".", ";", ":")) and not text.startswith(("-", "+", "•"))
 
 
@@ -67,7 +74,11 @@ def target_scopes(sentences: list[Sentence]) -> list[bool | None]:
     """
     state: bool | None = None
     flags: list[bool | None] = []
+    lead = " ".join(s.text for s in sentences[1:_lexicon().get("lead_sentences", 4)])
     for sentence in sentences:
+        if sentence.index == 0 and has(lead, "plan_news_leads") and not has(sentence.text, "achieved"):
+            flags.append(True)  # the headline of a news item about a plan just issued states its goals
+            continue
         text = sentence.text
         if is_heading(sentence):
             if has(text, "results_headings"):
@@ -76,9 +87,11 @@ def target_scopes(sentences: list[Sentence]) -> list[bool | None]:
                 state = True
             else:
                 state = None
+        elif HEADING.match(text) and has(_heading_words(text), "results_headings"):
+            state = False  # `1. Thực trạng: toàn tỉnh có ...`: a numbered section of the situation, run into its text
         elif state and has(text, "scope_closers"):
             state = None
-        elif has(text, "strong_target") and not has(text, "achieved"):
+        elif has(text, "passage_openers") and not has(text, "achieved"):
             state = True
         flags.append(state)
     return flags
