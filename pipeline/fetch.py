@@ -315,14 +315,18 @@ class Fetcher:
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         parser = urllib.robotparser.RobotFileParser(robots_url)
         host = Host(robots=parser)
-        try:
-            status, _, body, location = self._send(robots_url, host)
-        except FetchFailed as error:
-            return Host(robots=None, robots_problem=f"robots.txt of {parts.netloc} unreachable ({error})")
+        location: str | None = robots_url
+        for _ in range(MAX_REDIRECTS + 1):  # http → https moves of robots.txt are common: follow them
+            try:
+                status, _, body, location = self._send(urllib.parse.urljoin(robots_url, location), host)
+            except FetchFailed as error:
+                return Host(robots=None, robots_problem=f"robots.txt of {parts.netloc} unreachable ({error})")
+            if location is None:
+                break
         if status >= 500:
             return Host(robots=None, robots_problem=f"robots.txt of {parts.netloc} unreachable (HTTP {status})")
         if location is not None or 400 <= status < 500:
-            parser.parse([])  # no robots.txt (or one moved elsewhere): everything is allowed
+            parser.parse([])  # no robots.txt (or redirected too often): everything is allowed
         else:
             parser.parse(body.decode("utf-8", errors="replace").splitlines())
         return host

@@ -24,6 +24,7 @@ from pipeline.cli import main
 from pipeline.store import load_documents, load_figures
 
 SEED = "002_8f71e35bb422a702"
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TITLE = "Quảng Ninh: kết quả công tác phòng, chống mại dâm"
 
@@ -38,6 +39,7 @@ class Site(http.server.ThreadingHTTPServer):
         self.requests: list[tuple[str, str, float]] = []
         self.flaky_failures = 1
         self.robots_status = 200
+        self.robots_moved = False
         self.lock = threading.Lock()
 
     @property
@@ -58,8 +60,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.requests.append((self.path, self.headers.get("User-Agent", ""), time.monotonic()))
         route = {
-            "/robots.txt": lambda: self.reply(self.server.robots_status, "text/plain",
-                                              b"User-agent: *\nDisallow: /private/\n"),
+            "/robots.txt": lambda: self.redirect("/site/robots.txt") if self.server.robots_moved else self.reply(
+                self.server.robots_status, "text/plain", ROBOTS),
+            "/site/robots.txt": lambda: self.reply(200, "text/plain", ROBOTS),
             "/bao-cao.pdf": lambda: self.reply(200, "application/pdf", REPORT_PDF),
             "/tin/cu-1258.html": lambda: self.reply(200, "text/html; charset=windows-1258", PAGE_1258),
             "/tin/quang-ninh.html": lambda: self.reply(200, "text/html; charset=utf-8", PAGE),
@@ -343,3 +346,12 @@ def test_pages_are_never_written_over_the_list_or_into_a_folder(tmp_path: Path,
         f"solieu: {urls}: is the list of addresses itself; pages go to another file",
         f"solieu: {tmp_path}: is a folder; -o names the JSON Lines file of pages"]
     assert urls.read_text(encoding="utf-8") == "http://127.0.0.1:9/a.html\n"
+
+
+def test_a_robots_txt_that_moved_is_followed_and_obeyed(tmp_path: Path, site: Site):
+    site.robots_moved = True
+    urls = write_list(tmp_path / "urls.txt", site, "/private/bai.html", "/tin/quang-ninh.html")
+    assert main(["fetch", str(urls), *FAST]) == 1
+    assert site.paths() == ["/robots.txt", "/site/robots.txt", "/tin/quang-ninh.html"]
+    assert errors(tmp_path / "urls.pages.jsonl.errors.jsonl") == {
+        f"{site.base}/private/bai.html": "disallowed by robots.txt"}
