@@ -125,3 +125,24 @@ def test_what_a_user_can_cause_is_one_line_naming_the_file_with_status_2(
     status = main([arg.format(**files) for arg in argv])
     err = one_error_line(capsys, status, str(files[named]))
     assert reason in err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "folder"])
+def test_summary_reads_every_format_figures_are_written_in(tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "bai.txt"
+    article.write_text(TRAINING, encoding="utf-8")
+    figures = tmp_path / "f.jsonl"
+    main(["extract", str(article), "-o", str(figures), "--workers", "1", "-q"])
+    source = figures
+    if fmt in ("csv", "parquet"):
+        source = tmp_path / f"f.{fmt}"
+        store.export_figures(store.load_figures(figures), source, fmt)
+    elif fmt == "folder":
+        source = tmp_path / "dataset"
+        source.mkdir()
+        store.export_figures(store.load_figures(figures), source / "part-00000.parquet", "parquet")
+    capsys.readouterr()
+
+    assert main(["summary", str(source)]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1].split()[:3] == ["total", "1", "2"]

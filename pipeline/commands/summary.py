@@ -14,7 +14,9 @@ NATIONAL = "(national)"
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("summary", help="per-province summary of extracted figures")
     parser.add_argument(
-        "figures", help="figures written by `solieu extract` or `solieu export` (.jsonl, .csv, .parquet), or a store",
+        "figures",
+        help="figures written by `solieu extract` or `solieu export` (.jsonl, .csv, .parquet, "
+        "a folder of Parquet files), or a store",
     )
     parser.add_argument("--top", type=int, default=3, help="how many metrics to name per province")
     parser.set_defaults(func=run)
@@ -45,14 +47,20 @@ def figure_records(source: str) -> list[dict]:
 
     Read through `load_figures`, so Parquet and CSV exports work as JSON Lines do.
     """
-    from pipeline.store import load_figures, plain_records
+    from pipeline.store import load_figures, normalise_frame, plain_records
 
-    if Path(source).is_dir():
-        raise InputError(f"{source}: is a folder, not a file of figures")
-    if Path(source).suffix.lower() in (".jsonl", ".ndjson"):
+    path = Path(source)
+    if path.is_dir() and not any(path.glob("*.parquet")):
+        raise InputError(f"{source}: is a folder without Parquet files, not figures")
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
         check_records(source, FIGURE_KEYS, "figure records")
     try:
-        frame = load_figures(source, documents=False)
+        if path.is_dir():  # the dataset `extract --engine dask` writes
+            import pandas as pd
+
+            frame = normalise_frame(pd.read_parquet(path))
+        else:
+            frame = load_figures(source, documents=False)
     except (ValueError, TypeError, KeyError) as error:
         raise InputError(f"{source}: not figure records ({type(error).__name__}: {error})") from None
     records = plain_records(frame)
