@@ -235,6 +235,8 @@ def document_span(expressions: list[Expression], context: Context) -> Span | Non
 def is_frame(text: str, expression: Expression, bounds: list[tuple[int, int]]) -> bool:
     """A framing statement opens its clause (`Cụ thể, trong năm 2019, ...`) or is set off by a comma."""
     frame = rules()["frame"]
+    if expression.kind == "year" and re.search(frame["event_date"], text[expression.start:expression.end]):
+        return False  # `ngày 7/3/2016, Thủ tướng ban hành ...` dates an event, it frames no later result
     following = text[expression.end:expression.end + 3].lstrip()
     if following[:1] in frame["followed_by"]:
         return True
