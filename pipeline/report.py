@@ -168,6 +168,29 @@ def locate_all(records: list[dict[str, Any]], texts: dict[str, str]) -> dict[int
     return located
 
 
+def period_end(period: str | None) -> int:
+    """The last year a period covers (`2016-2020` → 2020); unknown periods sort first."""
+    years = [int(part) for part in (period or "").split("-") if part.isdigit()]
+    return max(years) if years else -1
+
+
+def latest_by_metric(keys: list[tuple]) -> dict[tuple, list[int]]:
+    """Result cells of each province, metric and unit (and of each province and metric), latest period first.
+
+    A target is judged only against the result of its own period; beside it the
+    page shows the latest result of another period, so that a plan for 2023 and
+    a report on 2022 are at least seen side by side, without a verdict.
+    """
+    found: dict[tuple, list[int]] = defaultdict(list)
+    for number, (province, metric, period, unit, status) in enumerate(keys):
+        if status == "achieved":
+            found[(province, metric, unit)].append(number)
+            found[(province, metric)].append(number)  # any unit
+    for numbers in found.values():
+        numbers.sort(key=lambda n: -period_end(keys[n][2]))
+    return found
+
+
 def cue_ranges(sentence: str) -> list[list[Any]]:
     """Goal, result, qualifier and period words of a sentence (spaCy SpanRuler, `pipeline.nlp`)."""
     from pipeline.nlp import cue_pieces
@@ -251,11 +274,18 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
         })
         keys.append((province, row["metric"], period, row["unit"], row["status"]))
     achieved_cell = {key[:4]: number for number, key in enumerate(keys) if key[4] == "achieved"}
+    latest_results = latest_by_metric(keys)
     for cell, key in zip(cells, keys):
-        match = achieved_cell.get(key[:4]) if key[4] == "target" else None
+        cell["other_result"] = None
+        if key[4] != "target":
+            continue
+        match = achieved_cell.get(key[:4])
+        if match is None:  # not comparable: the result of that period in another unit, shown without a verdict
+            match = next((n for n in latest_results.get((key[0], key[1]), []) if keys[n][2] == key[2]), None)
         if match is not None:
             cell["result_cell"] = match
             cell["result"] = cells[match]["text"]
+        cell["other_result"] = next((n for n in latest_results.get((key[0], key[1], key[3]), []) if keys[n][2] != key[2]), None)
 
     located = locate_all(records, texts)
     sentence_index: dict[str, int] = {}
@@ -307,7 +337,7 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
 
 
 CELL_COLUMNS: tuple[str, ...] = ("p", "m", "period", "status", "unit", "value", "text", "rule", "values",
-                                 "conflict", "figs", "heads", "docs", "verdict", "result_cell")
+                                 "conflict", "figs", "heads", "docs", "verdict", "result_cell", "other_result")
 
 
 def packed(cell: dict[str, Any], rules: list[str], units: list[str]) -> list[Any]:

@@ -258,3 +258,24 @@ def test_a_quang_nam_headline_is_the_compare_headline(report: Path):
     assert (cell[5], cell[6], bool(cell[9])) == (9.0, "9", True)  # the larger of 8 and 9, flagged as a conflict
     assert [data["figures"][f][4] for f in cell[10]] == ["9", "8"]  # the headline first; the 8 stays in the cell
     assert data["documents"][data["figures"][cell[10][1]][0]][1] == QUANG_NAM_REPORT.source
+
+
+def test_a_target_shows_what_was_reported_even_when_it_cannot_be_judged(tmp_path: Path):
+    plan = Document("sl-plan", "sl.txt", "Phấn đấu 90% xã tổ chức tuyên truyền năm 2019.")
+    report_2019 = Document("sl-2019", "sl-2019.txt", "Năm 2019 có 120 xã tổ chức tuyên truyền.")
+    report_2018 = Document("sl-2018", "sl-2018.txt", "Năm 2018 có 85% xã tổ chức tuyên truyền.")
+    where = {"province": "Sơn La", "metric": "communes_with_propaganda"}
+    figures = [make_figure(plan, "90%", 90.0, unit="percent", status="target", period="2019", **where),
+               make_figure(report_2019, "120", 120.0, period="2019", **where),
+               make_figure(report_2018, "85%", 85.0, unit="percent", period="2018", **where)]
+    source = tmp_path / "figures.jsonl"
+    with atomic_output(source) as out:
+        for figure in figures:
+            out.write(dump_record(figure.to_record()))
+
+    cells = page_data(render_report(source))["cells"]
+    target = next(c for c in cells if c[3] == "target")
+
+    assert target[13] == "not_comparable"
+    assert cells[target[14]][6] == "120"  # the 2019 result, in another unit: shown, not judged
+    assert (cells[target[15]][2], cells[target[15]][6]) == ("2018", "85 %")  # the latest result of another period

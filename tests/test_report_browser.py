@@ -120,7 +120,7 @@ def test_search_finds_figures_by_their_words_with_or_without_tone_marks(browser:
 
 def test_targets_are_set_against_results(browser: Chromium):
     rows = browser.evaluate("""Array.from(document.querySelectorAll('#targets-grid tr[data-cell]')).map(tr =>
-        Array.from(tr.children).map(td => td.textContent))""")
+        Array.from(tr.children).slice(0, 5).map(td => td.textContent))""")
 
     assert ["Lớp tập huấn, bồi dưỡng", "2023", "10", "9", "Không đạt"] in rows
     assert ["Xã, phường tổ chức tuyên truyền", "2023", "trên 70 %", "75 %", "Đạt"] in rows
