@@ -23,7 +23,9 @@ from pipeline.progress import Progress
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
 from pipeline.readers import expected_documents
 from pipeline.records import Document, Figure
-from pipeline.write import OutputError, atomic_output, check_output, dump_record, finite_record, is_stdout, real_target
+from pipeline.write import (
+    OutputError, atomic_output, check_output, dump_record, finite_record, is_stdout, is_stream, real_target,
+)
 
 # Seconds one document may take before it is rejected: a normal article takes well
 # under one, a 1 MB report tens; past this it is a pathological input holding the batch.
@@ -214,7 +216,7 @@ def errors_file(output: str | Path, errors_path: str | Path | None) -> Path | No
     """Where rejected inputs go: `--errors`, else beside the output; none for standard output."""
     if errors_path:
         return Path(errors_path)
-    return None if is_stdout(output) else Path(f"{output}.errors.jsonl")
+    return None if is_stream(output) else Path(f"{output}.errors.jsonl")
 
 
 def check_paths(inputs: Iterable[str | Path], output: str | Path, errors: Path | None) -> None:
@@ -227,11 +229,11 @@ def check_paths(inputs: Iterable[str | Path], output: str | Path, errors: Path |
     check_output(output)
     if errors is not None:
         check_output(errors)
-        if not is_stdout(output) and _same_file(errors, output):
+        if not is_stream(output) and _same_file(errors, output):
             raise OutputError(f"{errors}: the errors file cannot be the output file")
     for raw in inputs:
         for written in (output, errors):
-            if written is not None and not is_stdout(written) and Path(raw).is_file() and _same_file(raw, written):
+            if written is not None and not is_stream(written) and Path(raw).is_file() and _same_file(raw, written):
                 raise OutputError(f"{written}: is also an input; write the output elsewhere")
 
 
@@ -262,7 +264,7 @@ def run_extract(
     result = BatchResult()
     errors_target = errors_file(output, errors_path)
     check_paths(inputs, output, errors_target)
-    own = [path for path in (output, errors_target) if path is not None and not is_stdout(path)]
+    own = [path for path in (output, errors_target) if path is not None and not is_stream(path)]
     progress = progress or Progress(quiet=True)
     progress.count(lambda: expected_documents(inputs, max_size))
     try:

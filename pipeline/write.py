@@ -35,9 +35,26 @@ def is_stdout(path: str | Path) -> bool:
 
 
 def real_target(path: str | Path) -> Path:
-    """Where writing `path` must land: the final target of a symbolic link, else the path itself."""
+    """Where writing `path` must land: the final target of a symbolic link, else the path itself.
+
+    A link into /proc (`/dev/stdout` on a pipe) resolves to a name that is no
+    file (`pipe:[71553]`): the link itself is then the target.
+    """
     target = Path(path)
-    return Path(os.path.realpath(target)) if target.is_symlink() else target
+    if not target.is_symlink():
+        return target
+    resolved = Path(os.path.realpath(target))
+    return resolved if resolved.exists() or not target.exists() else target
+
+
+def is_stream(path: str | Path) -> bool:
+    """Standard output, or an existing target that is not a regular file (a terminal, a pipe, a device)."""
+    if is_stdout(path):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)  # follows links: /dev/stdout is what fd 1 is
+    except OSError:
+        return False
 
 
 def check_output(path: str | Path) -> None:
@@ -47,6 +64,8 @@ def check_output(path: str | Path) -> None:
     target = real_target(path)
     if target.is_dir():
         raise OutputError(f"{path}: is a folder; give the name of a file to write")
+    if is_stream(path):
+        return
     parent = target.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
@@ -67,7 +86,7 @@ def atomic_output(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         stream.flush()
         return
     target = real_target(path)
-    if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+    if is_stream(target):
         with open(target, mode, **text_options) as handle:  # a device or a pipe: nothing to rename
             yield handle
         return

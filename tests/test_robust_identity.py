@@ -189,3 +189,19 @@ def test_dash_writes_the_records_to_standard_output(tmp_path: Path, capsys: pyte
     assert [json.loads(line)["text"] for line in captured.out.splitlines()] == ["04", "hơn 1.000"]
     assert captured.err.endswith("→ standard output\n")
     assert not (Path.cwd() / "-").exists()
+
+
+def test_dev_stdout_on_a_pipe_is_written_in_place(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    article = tmp_path / "bai.txt"
+    article.write_text(TRAINING, encoding="utf-8")
+    solieu = Path(sys.executable).with_name("solieu")
+
+    run = subprocess.run([str(solieu), "extract", str(article), "-o", "/dev/stdout", "--workers", "1"],
+                         capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["text"] for line in run.stdout.splitlines()] == ["04", "hơn 1.000"]
+    assert run.stderr.endswith("→ standard output\n")

@@ -8,7 +8,7 @@ import sys
 from pipeline.cli import add_batch_arguments, batch_workers, byte_size, positive_int  # noqa: F401 - re-exported
 from pipeline.progress import Progress
 from pipeline.run import errors_file, run_extract
-from pipeline.write import OutputError, is_stdout
+from pipeline.write import OutputError, is_stdout, is_stream
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,12 +46,12 @@ def run(args: argparse.Namespace) -> int:
             progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds,
         )
     if not args.quiet:
-        where = "standard output" if is_stdout(args.output) else args.output
+        where = "standard output" if is_stream(args.output) else args.output
         print(
             f"solieu: {result.documents} documents, {result.figures} figures, "
             f"{len(result.rejected)} rejected → {where}",
             file=sys.stderr,
         )
     if result.rejected and errors_file(args.output, args.errors) is None and not args.quiet:
-        print("solieu: (no errors file with -o -; --errors FILE writes one)", file=sys.stderr)
+        print("solieu: (no errors file when writing to standard output; --errors FILE writes one)", file=sys.stderr)
     return 1 if result.rejected else 0
