@@ -277,7 +277,7 @@ class Fetcher:
     """Fetches addresses as a polite crawler; `fetch` returns a document record or raises FetchFailed."""
 
     def __init__(self, politeness: Politeness, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], object] = time.sleep) -> None:
         self.politeness = politeness
         self.clock = clock
         self.sleep = sleep
@@ -484,7 +484,8 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
     request at a time in list order, so a slow site does not hold up the others.
     """
     say = say or (lambda message: print(f"solieu: {message}", file=sys.stderr))
-    fetcher = fetcher or Fetcher(politeness)
+    stop = threading.Event()  # set on Ctrl-C: every host stops after its request in flight
+    fetcher = fetcher or Fetcher(politeness, sleep=stop.wait)
     result = FetchResult()
     done = already_fetched(output)
     by_host: dict[str, list[Address]] = OrderedDict()
@@ -500,6 +501,8 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
 
         def one_host(queue: list[Address]) -> None:
             for address in queue:
+                if stop.is_set():
+                    return
                 try:
                     record = fetcher.fetch(address)
                 except FetchFailed as error:
@@ -518,8 +521,12 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
                     result.fetched += 1
 
         with ThreadPoolExecutor(max_workers=max(1, politeness.hosts)) as pool:
-            for _ in pool.map(one_host, by_host.values()):
-                pass
+            try:
+                for _ in pool.map(one_host, by_host.values()):
+                    pass
+            except BaseException:  # an interrupted run keeps what it fetched; the next run goes on from there
+                stop.set()
+                raise
     return result
 
 

@@ -355,3 +355,27 @@ def test_a_robots_txt_that_moved_is_followed_and_obeyed(tmp_path: Path, site: Si
     assert site.paths() == ["/robots.txt", "/site/robots.txt", "/tin/quang-ninh.html"]
     assert errors(tmp_path / "urls.pages.jsonl.errors.jsonl") == {
         f"{site.base}/private/bai.html": "disallowed by robots.txt"}
+
+
+def test_an_interrupted_run_stops_soon_and_keeps_what_it_fetched(tmp_path: Path, site: Site):
+    import signal
+    import subprocess
+    import sys
+
+    urls = write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/tin/cham.html",
+                      "/tin/quang-ninh-moi.html")
+    output = tmp_path / "urls.pages.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "fetch", str(urls), "--delay", "0",
+                                "--timeout", "30", "--retries", "0"], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not (output.exists() and output.read_bytes().endswith(b"\n")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)  # while the slow page is being fetched
+    try:
+        assert process.wait(timeout=10) == 130
+    finally:
+        process.kill()
+    saved = [p["requested"].removeprefix(site.base) for p in pages(output)]
+    assert saved in (["/tin/quang-ninh.html"], ["/tin/quang-ninh.html", "/tin/cham.html"])  # the one in flight
+    assert "/tin/quang-ninh-moi.html" not in site.paths()  # nothing after the interruption
+    assert process.stderr is not None and b"interrupted" in process.stderr.read()
