@@ -70,7 +70,7 @@ def source_href(source: str | None) -> str | None:
 
 def shown_value(value: float | None, high: float | None, qualifier: str | None, unit: str,
                 per: str | None, lang: str, denominator: float | None = None) -> str:
-    """A value as a Vietnamese (or English) reader writes it: `trên 70 %`, `135,8 triệu đồng`, `180/240`."""
+    """A value as a Vietnamese (or English) reader writes it: `trên 70%`, `135,8 triệu đồng`, `180/240`."""
     if value is None or pd.isna(value):
         return ""
     words = labels(lang)
@@ -83,7 +83,7 @@ def shown_value(value: float | None, high: float | None, qualifier: str | None, 
         text = f"{text}/{format_number(denominator, lang)}"
     suffix = words.get(f"unit_{base}", f" {base}")
     if suffix == "%":
-        text = f"{text} %" if lang == "vi" else f"{text}%"
+        text = f"{text}%"  # as the articles write it, in both languages
     elif suffix:
         text = f"{text} {suffix}"
     period = per or rate

@@ -183,7 +183,7 @@ def test_the_page_lists_provinces_in_vietnamese_order_with_national_figures_last
     [
         (1000.0, None, "exact", "count", None, None, "1.000", "1,000"),
         (135_800_000.0, None, "exact", "vnd", None, None, "135,8 triệu đồng", "135.8 million VND"),
-        (70.0, None, "more_than", "percent", None, None, "trên 70 %", "over 70%"),
+        (70.0, None, "more_than", "percent", None, None, "trên 70%", "over 70%"),
         (180.0, None, "exact", "ratio", None, 240.0, "180/240", "180/240"),
         (4.0, None, "exact", "count", "month", None, "4/tháng", "4/month"),
         (5.0, 7.0, "about", "count", None, None, "khoảng 5–7", "about 5–7"),
@@ -278,4 +278,4 @@ def test_a_target_shows_what_was_reported_even_when_it_cannot_be_judged(tmp_path
 
     assert target[13] == "not_comparable"
     assert cells[target[14]][6] == "120"  # the 2019 result, in another unit: shown, not judged
-    assert (cells[target[15]][2], cells[target[15]][6]) == ("2018", "85 %")  # the latest result of another period
+    assert (cells[target[15]][2], cells[target[15]][6]) == ("2018", "85%")  # the latest result of another period

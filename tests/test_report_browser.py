@@ -123,7 +123,7 @@ def test_targets_are_set_against_results(browser: Chromium):
         Array.from(tr.children).slice(0, 5).map(td => td.textContent))""")
 
     assert ["Lớp tập huấn, bồi dưỡng", "2023", "10", "9", "Không đạt"] in rows
-    assert ["Xã, phường tổ chức tuyên truyền", "2023", "trên 70 %", "75 %", "Đạt"] in rows
+    assert ["Xã, phường tổ chức tuyên truyền", "2023", "trên 70%", "75%", "Đạt"] in rows
 
 
 def test_article_script_shows_as_text_and_never_runs(browser: Chromium):
