@@ -41,6 +41,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.read import DEFAULT_MAX_SIZE, Rejected
+from pipeline.progress import REDRAW_SECONDS, Progress
 from pipeline.readers.base import iso_date, size_text
 
 USER_AGENT = f"solieu/{__version__} (research text-mining of public reports; polite crawler)"
@@ -476,14 +477,29 @@ def _network_reason(error: BaseException) -> str:
 
 # --- a run -----------------------------------------------------------------------------------
 
+class PageProgress(Progress):
+    """The batch's progress bar, counting pages: fetched out of the total, rate, time left."""
+
+    def __init__(self, stream: Any = None, quiet: bool = False, redraw: float = REDRAW_SECONDS) -> None:
+        super().__init__(stream=stream, quiet=quiet, redraw=redraw)
+        self.bar.unit = " pages"
+        self.bar.refresh()
+
+    def line(self) -> str:
+        return f"{self.documents} fetched, {self.errors} failed"
+
+
 def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politeness = Politeness(),
-                fetcher: Fetcher | None = None, say: Say | None = None) -> FetchResult:
+                fetcher: Fetcher | None = None, say: Say | None = None,
+                progress: Progress | None = None) -> FetchResult:
     """Fetch every address not yet in `output`, appending each page as soon as it is read.
 
     Hosts are fetched side by side (`politeness.hosts` at a time), each host one
     request at a time in list order, so a slow site does not hold up the others.
     """
-    say = say or (lambda message: print(f"solieu: {message}", file=sys.stderr))
+    if say is None:
+        say = (lambda message: progress.message(f"solieu: {message}")) if progress is not None else \
+            (lambda message: print(f"solieu: {message}", file=sys.stderr))
     stop = threading.Event()  # set on Ctrl-C: every host stops after its request in flight
     fetcher = fetcher or Fetcher(politeness, sleep=stop.wait)
     result = FetchResult()
@@ -496,6 +512,8 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
         done.add(address.url)
         by_host.setdefault(_host_key(address.url), []).append(address)
     output.parent.mkdir(parents=True, exist_ok=True)
+    if progress is not None and progress.enabled:
+        progress.bar.total = sum(len(queue) for queue in by_host.values())
     lock = threading.Lock()
     with output.open("a", encoding="utf-8", newline="\n") as out:
 
@@ -506,19 +524,24 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
                 try:
                     record = fetcher.fetch(address)
                 except FetchFailed as error:
-                    with lock:
-                        result.failed.append(Rejected(address.url, str(error)))
-                        say(result.failed[-1].message())
+                    failed(Rejected(address.url, str(error)))
                     continue
                 except Exception as error:  # a bug on one odd page must cost that page only
-                    with lock:
-                        result.failed.append(Rejected(address.url, f"fetch failed ({type(error).__name__}: {error})"))
-                        say(result.failed[-1].message())
+                    failed(Rejected(address.url, f"fetch failed ({type(error).__name__}: {error})"))
                     continue
                 with lock:
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                     out.flush()
                     result.fetched += 1
+                    if progress is not None:
+                        progress.document(0)
+
+        def failed(rejected: Rejected) -> None:
+            with lock:
+                result.failed.append(rejected)
+                say(rejected.message())
+                if progress is not None:
+                    progress.error()
 
         with ThreadPoolExecutor(max_workers=max(1, politeness.hosts)) as pool:
             try:

@@ -379,3 +379,22 @@ def test_an_interrupted_run_stops_soon_and_keeps_what_it_fetched(tmp_path: Path,
     assert saved in (["/tin/quang-ninh.html"], ["/tin/quang-ninh.html", "/tin/cham.html"])  # the one in flight
     assert "/tin/quang-ninh-moi.html" not in site.paths()  # nothing after the interruption
     assert process.stderr is not None and b"interrupted" in process.stderr.read()
+
+
+def test_a_terminal_sees_pages_fetched_out_of_the_total(tmp_path: Path, site: Site):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    progress = fetch.PageProgress(stream=screen, redraw=0)
+    addresses = fetch.read_list(write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/khong-co.html"))
+    result = fetch.fetch_pages(addresses, tmp_path / "pages.jsonl", fetch.Politeness(delay=0, retries=0),
+                               progress=progress)
+    progress.close()
+    assert (result.fetched, len(result.failed)) == (1, 1)
+    shown = screen.getvalue()
+    assert "2/2" in shown and "pages" in shown and "1 fetched, 1 failed" in shown
+    assert f"solieu: {site.base}/khong-co.html: HTTP 404" in shown  # the failure on a line of its own

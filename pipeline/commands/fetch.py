@@ -20,6 +20,7 @@ from pipeline.fetch import (
     DEFAULT_TIMEOUT,
     USER_AGENT,
     ListError,
+    PageProgress,
     Politeness,
     default_output,
     fetch_pages,
@@ -99,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
     politeness = Politeness(user_agent=args.user_agent, delay=args.delay, retries=args.retries,
                             backoff=args.backoff, timeout=args.timeout, hosts=args.hosts,
                             max_size=args.max_size)
-    result = fetch_pages(addresses, output, politeness)
+    progress = PageProgress(quiet=args.quiet)
+    try:
+        result = fetch_pages(addresses, output, politeness, progress=progress)
+    finally:
+        progress.close()
     write_errors(result.failed, errors)
     if not args.quiet:
         where = f"; failures in {errors}" if result.failed else ""
