@@ -1,8 +1,9 @@
 """`solieu compare [--db PATH | figures.jsonl] --by province,metric,period -o table.csv`.
 
 One row per province, metric and period (and status and comparable unit), with
-the figures, their evidence, conflicts between documents and, for targets,
-whether the reported result met them.
+its headline value (the rule of docs/dataset.md, the same function the report
+and the notebook call), the figures, their evidence, conflicts between
+documents and, for targets, whether the reported result met them.
 """
 
 from __future__ import annotations
