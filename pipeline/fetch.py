@@ -573,13 +573,14 @@ def default_politeness(max_size: int = DEFAULT_MAX_SIZE) -> Politeness:
 
 
 def fetch_address_lists(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE,
-                        say: Say | None = None) -> tuple[list[str], list[Rejected]]:
+                        say: Say | None = None, quiet: bool = False) -> tuple[list[str], list[Rejected]]:
     """The inputs with every list of addresses replaced by the file of its fetched pages.
 
     `ingest urls.txt` fetches first: the pages of `urls.txt` are kept in
     `urls.pages.jsonl` (so the next run fetches only new addresses), every address
     that failed is one line through `say` and a row in `urls.pages.jsonl.errors.jsonl`,
-    and comes back in the second list so that the exit status can say so.
+    and comes back in the second list so that the exit status can say so. Each list
+    ends with a summary line unless `quiet`.
     """
     say = say or (lambda message: print(f"solieu: {message}", file=sys.stderr))
     politeness = default_politeness(max_size)
@@ -600,6 +601,8 @@ def fetch_address_lists(inputs: Iterable[str | Path], max_size: int = DEFAULT_MA
         result = fetch_pages(addresses, output, politeness, say=say)
         write_errors(result.failed, output.with_name(output.name + ".errors.jsonl"))
         failed += result.failed
+        if not quiet:
+            say(f"{path}: {result.summary()} → {output}")
         if output.exists() and output.stat().st_size:
             expanded.append(str(output))
     return expanded, failed

@@ -270,13 +270,17 @@ def test_a_file_that_is_not_a_list_is_refused_in_one_line(tmp_path: Path, conten
 
 
 def test_ingest_of_a_list_of_addresses_fetches_then_stores(tmp_path: Path, site: Site,
-                                                          monkeypatch: pytest.MonkeyPatch):
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]):
     monkeypatch.setattr(fetch, "default_politeness", lambda max_size: fetch.Politeness(
         delay=0.0, backoff=0.05, timeout=0.5, retries=1, max_size=max_size))
     urls = write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/khong-co.html")
     db = tmp_path / "solieu.duckdb"
 
     assert main(["ingest", str(urls), "--db", str(db)]) == 1  # one address failed
+    err = capsys.readouterr().err
+    assert f"solieu: {site.base}/khong-co.html: HTTP 404" in err
+    assert f"solieu: {urls}: 1 fetched, 0 already fetched, 1 failed → {tmp_path / 'urls.pages.jsonl'}" in err
 
     documents = load_documents(db)
     assert list(documents["source"]) == [f"{site.base}/tin/quang-ninh.html"]

@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.inputs and not args.refresh:
         args.parser.error("give at least one INPUT, or --refresh to re-extract the stored documents")
-    inputs, unfetched = fetch_address_lists(args.inputs, args.max_size)  # lists of URLs → their pages
+    inputs, unfetched = fetch_address_lists(args.inputs, args.max_size, quiet=args.quiet)  # URL lists → pages
     result = run_ingest(
         inputs, args.db, refresh=args.refresh, errors_path=args.errors, workers=batch_workers(args),
         max_size=args.max_size, progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds,
