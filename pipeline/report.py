@@ -191,6 +191,29 @@ def latest_by_metric(keys: list[tuple]) -> dict[tuple, list[int]]:
     return found
 
 
+def link_results(cells: list[dict[str, Any]], keys: list[tuple]) -> None:
+    """Point each target cell at its result (`result_cell`) and at the latest result of another period.
+
+    The result of the same period in another unit is shown too, without a
+    verdict (the comparison says `not comparable`): a reader still sees what
+    was reported against what was promised.
+    """
+    achieved_cell = {key[:4]: number for number, key in enumerate(keys) if key[4] == "achieved"}
+    latest_results = latest_by_metric(keys)
+    for cell, key in zip(cells, keys):
+        cell["other_result"] = None
+        if key[4] != "target":
+            continue
+        match = achieved_cell.get(key[:4])
+        if match is None:
+            match = next((n for n in latest_results.get((key[0], key[1]), []) if keys[n][2] == key[2]), None)
+        if match is not None:
+            cell["result_cell"] = match
+            cell["result"] = cells[match]["text"]
+        cell["other_result"] = next(
+            (n for n in latest_results.get((key[0], key[1], key[3]), []) if keys[n][2] != key[2]), None)
+
+
 def cue_ranges(sentence: str) -> list[list[Any]]:
     """Goal, result, qualifier and period words of a sentence (spaCy SpanRuler, `pipeline.nlp`)."""
     from pipeline.nlp import cue_pieces
@@ -247,10 +270,12 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
     metric_index = {code: i for i, code in enumerate(metric_codes)}
 
     records = comparable(figures).to_dict(orient="records")  # ratios as percents, as the table holds them
-    figure_index = {figure_ref(r["doc_id"], r["start"], r["end"]): i for i, r in enumerate(records)}
+    figure_index: dict[str, list[int]] = defaultdict(list)  # a figures file may repeat a record
+    for i, r in enumerate(records):
+        figure_index[figure_ref(r["doc_id"], r["start"], r["end"])].append(i)
     cells, keys, figure_cell = [], [], [0] * len(records)
     for number, row in enumerate(table.to_dict(orient="records")):
-        members = [figure_index[ref] for ref in row["figures"].split("; ")]
+        members = [i for ref in dict.fromkeys(row["figures"].split("; ")) for i in figure_index[ref]]
         heads = len(row["headline_figures"].split("; "))
         for member in members:
             figure_cell[member] = number
@@ -273,19 +298,7 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
             "result": None, "result_cell": None,
         })
         keys.append((province, row["metric"], period, row["unit"], row["status"]))
-    achieved_cell = {key[:4]: number for number, key in enumerate(keys) if key[4] == "achieved"}
-    latest_results = latest_by_metric(keys)
-    for cell, key in zip(cells, keys):
-        cell["other_result"] = None
-        if key[4] != "target":
-            continue
-        match = achieved_cell.get(key[:4])
-        if match is None:  # not comparable: the result of that period in another unit, shown without a verdict
-            match = next((n for n in latest_results.get((key[0], key[1]), []) if keys[n][2] == key[2]), None)
-        if match is not None:
-            cell["result_cell"] = match
-            cell["result"] = cells[match]["text"]
-        cell["other_result"] = next((n for n in latest_results.get((key[0], key[1], key[3]), []) if keys[n][2] != key[2]), None)
+    link_results(cells, keys)
 
     located = locate_all(records, texts)
     sentence_index: dict[str, int] = {}
