@@ -334,3 +334,21 @@ def test_documents_fetched_from_the_web_are_read_back_from_the_store(tmp_path: P
     [doc] = _review_docs(corpus_files)
     assert (doc["doc_id"], doc["source"], doc["text"], doc["published"]) == ("bqn-1", url, REPORT, "2021-12-30")
     assert {f["text"]: f["metric"] for f in doc["figures"]} == {"450": "people_reached", "15 triệu đồng": "fines_vnd"}
+
+
+def test_a_number_the_grammar_cannot_read_needs_the_reviewers_value(tmp_path: Path, corpus_files: Path):
+    text = "Năm 2021, các xã đã tổ chức hàng chục buổi tuyên truyền về phòng, chống mại dâm.\n"
+    article = tmp_path / "tin.txt"
+    article.write_text(text, encoding="utf-8")
+    row = {"doc_id": "tin", "start": "", "end": "", "figure": "hàng chục", "metric": "propaganda_events",
+           "status": "achieved", "source": str(article)}
+    sheet = _write(tmp_path / "sheet.csv", [row])
+    [problem] = check_sheet(sheet)
+    assert problem.startswith(f"{sheet}:2: [[hàng chục]]: the number grammar finds no number in the span")
+    assert problem.endswith("write its value in the 'value' column")
+
+    corrections, _ = read_corrections(_write(tmp_path / "valued.csv", [dict(row, value="20")]))
+    assert merge_corrections(corrections) == (1, [])
+    [figure] = _review_docs(corpus_files)[0]["figures"]
+    assert (figure["text"], figure["value"], figure["unit"], figure["metric"]) == (
+        "hàng chục", 20.0, "count", "propaganda_events")

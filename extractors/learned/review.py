@@ -459,10 +459,10 @@ def _figure_for(correction: Correction, doc: dict) -> dict:
         figure = corpus.gold_figure(document, sentences, start, end, correction.metric, correction.status,
                                     origin="review")
     except corpus.CorpusError as error:
-        if correction.value is None or "number grammar" not in str(error):
-            if "number grammar" in str(error):
-                raise corpus.CorpusError(f"{error}: write its value in the 'value' column") from None
+        if "number grammar" not in str(error):
             raise
+        if correction.value is None:
+            raise corpus.CorpusError(f"{error}: write its value in the 'value' column") from None
         figure = _figure_without_grammar(document, sentences, start, end, correction)
     if correction.value is not None:
         figure["value"] = correction.value
