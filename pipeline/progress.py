@@ -11,7 +11,9 @@ their own above the bar.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -38,8 +40,9 @@ class Progress:
         self.errors = 0
         self._counted: int | None = None
         self.bar = tqdm(
-            total=total, file=self.stream, desc="solieu", unit=" documents", leave=False,
-            mininterval=redraw, disable=not self.enabled, dynamic_ncols=True,
+            total=total, file=self.stream, desc="solieu", unit=" doc", leave=False,
+            mininterval=redraw, disable=not self.enabled, ncols=_width(self.stream),
+            nrows=20,  # one bar; given, so that a terminal without a size (rows 0) does not hide it
         )
         if self.enabled:
             Progress.active = self
@@ -101,6 +104,15 @@ class NoticeHandler(logging.Handler):
             Progress.active.message(text)
         else:
             print(text, file=sys.stderr, flush=True)
+
+
+def _width(stream: TextIO) -> int:
+    """The terminal's width; a pseudo-terminal without a size (CI, `script`) reports 0, which draws nothing."""
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        columns = 0
+    return columns if columns >= 40 else 100
 
 
 def _is_terminal(stream: TextIO) -> bool:

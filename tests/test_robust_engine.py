@@ -151,7 +151,7 @@ def test_ingest_shows_the_same_progress_bar_as_extract(tmp_path: Path) -> None:
     result = run_ingest([folder], tmp_path / "s.duckdb", progress=Progress(terminal, total=3, redraw=0))
 
     drawn = terminal.getvalue()
-    assert "3/3" in drawn and "documents/s" in drawn and f"{result.figures} figures, 1 rejected" in drawn
+    assert "3/3" in drawn and "doc/s" in drawn and f"{result.figures} figures, 1 rejected" in drawn
     assert f"solieu: {folder / 'c.txt'}: empty file\n" in drawn
 
 
@@ -162,3 +162,33 @@ def test_progress_is_silent_off_a_terminal(tmp_path: Path, capsys: pytest.Captur
     assert capsys.readouterr().err.splitlines() == [
         f"solieu: 1 added, 0 replaced, 0 refreshed, 0 unchanged, 2 figures written, 0 rejected → {tmp_path / 's.duckdb'}"
     ]
+
+
+def test_a_real_terminal_even_without_a_size_shows_the_bar_with_total_and_time_left(tmp_path: Path) -> None:
+    import os
+    import pty
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(TRAINING, encoding="utf-8")
+    solieu = str(Path(sys.executable).with_name("solieu"))
+    pid, terminal = pty.fork()  # a pseudo-terminal of 0 rows and 0 columns, as in CI
+    if pid == 0:
+        os.execv(solieu, [solieu, "ingest", str(folder), "--db", str(tmp_path / "s.duckdb"), "--workers", "1"])
+    shown = b""
+    while True:
+        try:
+            data = os.read(terminal, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        shown += data
+    os.waitpid(pid, 0)
+
+    lines = shown.decode("utf-8").split("\r")
+    # done/total, percentage, elapsed<left and rate; redrawn at most four times a second
+    assert any("/3 [" in line and "%|" in line and "<" in line and "doc/s" in line for line in lines), lines
+    assert lines[-2].strip().startswith("solieu: 3 added")
