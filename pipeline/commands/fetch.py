@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.commands.extract import byte_size, positive_int
+from pipeline.cli import byte_size, positive_int
 from pipeline.fetch import (
     DEFAULT_BACKOFF,
     DEFAULT_DELAY,
