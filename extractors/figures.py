@@ -59,6 +59,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "licensed_all": re.compile(rf"^[^;.:\n]{{0,60}}?(?:{numbers._alternation(lex['licensed_all_after'])})", re.IGNORECASE),
         "school": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['school_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,4}}\s*$"),
         "code": re.compile(r"(?<![\w.])[A-ZĐ]{2,6}\s*$"),
+        "counted_after_year": re.compile(rf"\s+(?:{numbers._alternation(lex['counted_after_year'])})(?!\w)"),
+        "year_before": ending(lex["date_before"] + lex["year_before_extra"], flags=re.IGNORECASE),
     }
 
 
@@ -144,12 +146,13 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
     after = text[q.end:min(sentence.end, q.end + 40)]
     low, high = load_json("figures.json")["year_range"]
     raw = text[number_start:q.end]
-    if q.unit == "count" and re.fullmatch(r"\d{4}", raw.strip()) and low <= q.value <= high:
+    if (q.unit == "count" and re.fullmatch(r"\d{4}", raw.strip()) and low <= q.value <= high
+            and not _count_of_known_noun(text, q, before)):
         return "year"
     checks = (
         ("identifier", p["identifier"].search(before)),
         ("team name", q.qualifier == "exact" and p["team"].search(before) and not p["count_after_team"].search(after)),
-        ("price", p["price"].search(before)),
+        ("price", q.unit == "vnd" and p["price"].search(before)),  # `thu hút 1.000 người` is no price
         ("comparison", p["comparison"].search(before)),
         ("phone", p["phone"].search(before) or re.fullmatch(r"0\d{8,10}", raw.strip())),
         ("date", p["date"].search(before)),
@@ -209,6 +212,16 @@ def is_situation_noise(figure: Figure) -> bool:
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None
     )
+
+
+def _count_of_known_noun(text: str, q: Quantity, before: str) -> bool:
+    """`2024 cán bộ`, `1997 lượt người`: a four-digit count written without a dot, not a year.
+
+    Only when a noun the programme counts follows at once and nothing before says "year"
+    (`năm 2024 cán bộ ...` stays a year).
+    """
+    p = _patterns()
+    return p["counted_after_year"].match(text, q.end) is not None and not p["year_before"].search(before)
 
 
 def _continues_list(gap: str) -> bool:
