@@ -43,12 +43,13 @@ def read_inputs(
     input folder). A document id met twice is the second document's rejection:
     two documents under one id would replace each other in the store.
     """
-    skipped = {_file_key(Path(p)) for p in exclude}
-    skipped.discard(None)
+    skipped = {key for p in exclude if (key := _file_key(Path(p))) is not None}
     return unique_ids(_read_all(inputs, max_size, skipped))
 
 
-def _read_all(inputs: Iterable[str | Path], max_size: int, skipped: set) -> Iterator[Document | Rejected]:
+def _read_all(
+    inputs: Iterable[str | Path], max_size: int, skipped: set[tuple[int, int]]
+) -> Iterator[Document | Rejected]:
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
@@ -136,7 +137,7 @@ def _documents_in(path: Path, max_size: int) -> int:
         return 1
 
 
-def _read_folder(folder: Path, max_size: int, skipped: set) -> Iterator[Document | Rejected]:
+def _read_folder(folder: Path, max_size: int, skipped: set[tuple[int, int]]) -> Iterator[Document | Rejected]:
     files, problems = folder_files(folder)
     yield from problems
     for child in files:
