@@ -315,6 +315,8 @@ def run_ingest(
         progress.error()
         progress.message(f"solieu: {message}")
 
+    import duckdb
+
     try:
         items = read_inputs(inputs, max_size=max_size, exclude=[db, errors_target])
         result = store.ingest(
@@ -322,6 +324,8 @@ def run_ingest(
             max_seconds=max_seconds, on_document=progress.document,
         )
         write_errors(result.rejected, errors_target)
+    except duckdb.Error as error:  # a damaged or truncated store, met after it was opened
+        raise store.StoreError(f"{db}: store cannot be read or written ({' '.join(str(error).split())})") from error
     finally:
         progress.close()
     return result

@@ -97,8 +97,12 @@ def files(tmp_path: Path) -> dict[str, Path]:
     broken.write_text('{"doc_id": "a", "start": 1\n', encoding="utf-8")
     truncated = tmp_path / "cut.duckdb"
     truncated.write_bytes(b"DUCK" + bytes(100))
+    half = tmp_path / "half.duckdb"  # a real store cut in the middle, as a full disk or a broken copy leaves it
+    store.ingest(half, [Document(f"d{n}", f"d{n}.txt", TRAINING + f" Tổ {n}.") for n in range(300)],
+                 extractor=lambda d: [], kind_of=lambda d: "news", version="t", report=lambda m: None)
+    half.write_bytes(half.read_bytes()[: half.stat().st_size // 2])
     gold = Path(__file__).resolve().parent.parent / "corpora" / "gold" / "seeds.gold.jsonl"
-    return {"empty": empty, "documents": documents, "broken": broken, "truncated": truncated,
+    return {"empty": empty, "documents": documents, "broken": broken, "truncated": truncated, "half": half,
             "missing": tmp_path / "khong-co.jsonl", "gold": gold, "folder": tmp_path}
 
 
@@ -116,6 +120,9 @@ def files(tmp_path: Path) -> dict[str, Path]:
         (["eval", "{gold}", "{folder}"], "folder", "is a folder"),
         (["export", "--db", "{truncated}", "--format", "csv", "-o", "{folder}/x.csv"], "truncated", "cannot be opened"),
         (["ingest", "{documents}", "--db", "{truncated}"], "truncated", "cannot be opened"),
+        (["ingest", "{documents}", "--db", "{half}", "--workers", "1"], "half", "store cannot be read"),
+        (["export", "--db", "{half}", "--format", "csv", "-o", "{folder}/x.csv"], "half", ""),
+        (["summary", "{half}"], "half", ""),
         (["extract", "{documents}", "-o", "{folder}"], "folder", "is a folder"),
     ],
 )
