@@ -24,7 +24,7 @@ from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
 from pipeline.readers import expected_documents
 from pipeline.records import Document, Figure
 from pipeline.write import (
-    OutputError, atomic_output, check_output, dump_record, finite_record, is_stdout, is_stream, real_target,
+    OutputError, atomic_output, check_output, dump_record, finite_record, is_stream, real_target,
 )
 
 # Seconds one document may take before it is rejected: a normal article takes well
