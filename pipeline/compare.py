@@ -43,7 +43,10 @@ MET, NOT_MET, NO_RESULT, NOT_COMPARABLE = "met", "not met", "no result yet", "no
 VERDICTS: tuple[str, ...] = (MET, NOT_MET, NO_RESULT, NOT_COMPARABLE)
 
 # How the headline of a row was chosen (column `rule`).
-RULE_SINGLE, RULE_LARGEST, RULE_SUM, RULE_NOT_ADDITIVE = "single value", "largest", "sum of former provinces", "not additive"
+RULE_SINGLE, RULE_TOTAL, RULE_LARGEST = "single value", "total of its parts", "largest"
+RULE_SUM, RULE_NOT_ADDITIVE = "sum of former provinces", "not additive"
+# A total and the sum of its parts as written may differ by rounding or a part left out of the list.
+PARTS_TOLERANCE = 0.01
 
 OUTPUT_TAIL: tuple[str, ...] = (
     "status", "unit", "value", "headline_text", "rule", "values", "qualifier", "counted_as",
@@ -145,6 +148,43 @@ def largest(rows: list[Record]) -> Record:
     return min(rows, key=rank)
 
 
+def totals_of_parts(rows: list[Record]) -> list[Record]:
+    """Figures of one document that the figures right after them in the same sentence add up to.
+
+    `24.974 cơ sở ... (bao gồm: 941 khách sạn, 1.632 nhà nghỉ, ...)`: a total
+    followed by its parts by kind. Only counts and money add up; at least two
+    parts are needed, and their sum must come within 1% of the total.
+    """
+    found = []
+    for part in grouped(rows, "sentence").values():
+        ordered = sorted(part, key=lambda r: int(r["start"]))
+        for i, total in enumerate(ordered):
+            if str(total["cmp_unit"]).split(" per ")[0] not in ADDITIVE_UNITS or not missing(total["cmp_high"]):
+                continue
+            value, running = float(total["cmp_value"]), 0.0
+            for count, following in enumerate(ordered[i + 1:], start=1):
+                running += float(following["cmp_value"])
+                if count >= 2 and abs(running - value) <= PARTS_TOLERANCE * value:
+                    found.append(total)
+                    break
+                if running > value * (1 + PARTS_TOLERANCE):
+                    break
+    return found
+
+
+def document_headline(rows: list[Record]) -> tuple[Record, bool]:
+    """A document's figure for a row: its total of parts when it lists one, else its largest figure."""
+    totals = totals_of_parts(rows)
+    return (largest(totals), True) if totals else (largest(rows), False)
+
+
+def province_headline(rows: list[Record]) -> tuple[Record, bool]:
+    """The headline of one province's figures: the largest of its documents' figures (a disagreement is flagged)."""
+    chosen = [document_headline(part) for part in grouped(rows, "doc_id").values()]
+    best = largest([figure for figure, _ in chosen])
+    return best, next(of_parts for figure, of_parts in chosen if figure is best)
+
+
 @dataclass
 class Group:
     """The figures of one comparison row."""
@@ -179,9 +219,9 @@ class Group:
             for source, rows in grouped(self.rows, "source").items()
         )
 
-    def by_former(self) -> dict[str | None, Record]:
-        """The headline figure of each province as reported (one entry unless merged)."""
-        return {former: largest(part) for former, part in grouped(self.rows, "former").items()}
+    def by_former(self) -> dict[str | None, tuple[Record, bool]]:
+        """The headline figure of each province as reported (one entry unless merged), and whether it is a total of parts."""
+        return {former: province_headline(part) for former, part in grouped(self.rows, "former").items()}
 
     def headline(self, unit: str) -> Headline:
         """The row's headline (docs/dataset.md, "One value per row").
@@ -191,10 +231,10 @@ class Group:
         money), and has none when it does not (a share of one province plus a
         share of another is not a share of anything).
         """
-        chosen = self.by_former()
+        chosen = {former: best for former, (best, _) in self.by_former().items()}
         if len(chosen) == 1:
-            (best,) = chosen.values()
-            rule = RULE_SINGLE if len(self.distinct_values()) == 1 else RULE_LARGEST
+            ((best, of_parts),) = self.by_former().values()
+            rule = RULE_SINGLE if len(self.distinct_values()) == 1 else RULE_TOTAL if of_parts else RULE_LARGEST
             return Headline(float(best["cmp_value"]), optional(best["cmp_high"]), best["qualifier"],
                             (best["ref"],), rule)
         refs = tuple(best["ref"] for best in chosen.values())
@@ -296,7 +336,7 @@ def summarise(head: dict[str, object], group: Group) -> dict[str, object]:
         _by_former={
             former: (float(f["cmp_value"]), f["qualifier"] or "exact",
                      format_value(f["cmp_value"], f["cmp_high"], f["qualifier"]))
-            for former, f in group.by_former().items()
+            for former, (f, _) in group.by_former().items()
         },
     )
     return row

@@ -41,6 +41,20 @@ def hoa_binh_again(doc: Document):
                         period="2019")]
 
 
+# A total of parts listed after it, beside a larger count of something broader.
+HA_NOI = Document(
+    doc_id="hn-2010", source="https://hethongphapluat.vn/ke-hoach-89", published="2011-07-15",
+    text="Năm 2010 có 30.688 cơ sở kinh doanh dịch vụ có điều kiện, trong đó 2.589 cơ sở dễ bị lợi dụng để "
+         "hoạt động mại dâm (941 khách sạn, 1.632 nhà nghỉ, 16 vũ trường).",
+)
+
+
+def ha_noi(doc: Document):
+    where = {"province": "Hà Nội", "province_2025": "Hà Nội", "period": "2010"}
+    return [make_figure(doc, n, float(n.replace(".", "")), "establishments_at_risk", **where)
+            for n in ("30.688", "2.589", "941", "1.632", "16")]
+
+
 Key = tuple[object, ...]
 
 
@@ -87,8 +101,8 @@ def from_notebook(db: Path, monkeypatch) -> dict[Key, float | None]:
 
 def test_compare_csv_notebook_and_report_show_the_same_headline_values(tmp_path: Path, monkeypatch):
     db = tmp_path / "solieu.duckdb"
-    docs = list(CORPUS) + [HOA_BINH, HOA_BINH_AGAIN]
-    extractor = corpus_extractor({HOA_BINH.text: hoa_binh, HOA_BINH_AGAIN.text: hoa_binh_again})
+    docs = list(CORPUS) + [HOA_BINH, HOA_BINH_AGAIN, HA_NOI]
+    extractor = corpus_extractor({HOA_BINH.text: hoa_binh, HOA_BINH_AGAIN.text: hoa_binh_again, HA_NOI.text: ha_noi})
     store.ingest(db, docs, extractor=extractor, kind_of=kind_of, version="test", report=lambda _: None)
     csv, page = tmp_path / "compare.csv", tmp_path / "report.html"
     assert main(["compare", "--db", str(db), "-o", str(csv)]) == 0
@@ -98,5 +112,6 @@ def test_compare_csv_notebook_and_report_show_the_same_headline_values(tmp_path:
 
     assert table == report == notebook
     assert table[("Hòa Bình", "establishments_at_risk", "2019", "achieved", "count")] == 941.0  # the total, not a part
+    assert table[("Hà Nội", "establishments_at_risk", "2010", "achieved", "count")] == 2589.0  # 941 + 1.632 + 16
     assert table[("Quảng Nam", "training_courses", "2023", "achieved", "count")] == 9.0  # 8 and 9 disagree: the larger
     assert table[("Quảng Nam", "communes_with_propaganda", "2023", "achieved", "percent")] == 75.0  # 180/240
