@@ -10,14 +10,16 @@ Without trained model files the rules decide alone and `extractor` says so
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from extractors import figures as figure_rules
 from extractors import metric, status
 from extractors.learned import features
-from extractors.learned.model import LinearModel, load_model, read_manifest
+from extractors.learned.model import MODELS_DIR, LinearModel, load_model, read_manifest
 from pipeline.records import Document, Figure, Sentence
 
 # Rule confidence at or above which the rule's answer stands without asking the model
@@ -27,6 +29,7 @@ from pipeline.records import Document, Figure, Sentence
 # models' manifest, which is what `shipped_models()` uses.
 DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5, "figure_vetoed": 0.5}
 FIGURE_LABEL = "figure"
+MODELS_ENV = "SOLIEU_MODELS"  # a folder of models written by `solieu train --models DIR`
 NO_MODEL = ";no-model"
 
 
@@ -52,12 +55,18 @@ class Verdict:
 
 @lru_cache(maxsize=1)
 def shipped_models() -> Models | None:
-    """The trained models beside the package (hash-checked), or None when none were trained."""
-    manifest = read_manifest()
+    """The trained models (hash-checked), or None when none were trained.
+
+    They lie beside the package unless `SOLIEU_MODELS` names the folder that
+    `solieu train --models DIR` wrote, so that a user's own models can be used
+    without touching the installed ones.
+    """
+    directory = Path(os.environ.get(MODELS_ENV) or MODELS_DIR)
+    manifest = read_manifest(directory)
     if manifest is None:
         return None
     names = manifest.get("models", {})
-    loaded = {name: load_model(name) if name in names else None for name in ("metric", "status", "figure")}
+    loaded = {name: load_model(name, directory) if name in names else None for name in ("metric", "status", "figure")}
     thresholds = {**DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
     return Models(loaded["metric"], loaded["status"], loaded["figure"], thresholds)
 

@@ -290,7 +290,7 @@ def load_corpus(handmade: list[GoldDoc] | None = None) -> list[GoldDoc]:
     handmade = read_gold(HANDMADE_JSONL, "handmade") if handmade is None else handmade
     reviewed = read_gold(REVIEW_JSONL, "review")
     keys = {(d.get("review_of", d["doc_id"]), *f.get("key", (f["start"], f["end"])))
-            for d in reviewed for f in d["figures"]}
+            for d in reviewed for f in d["figures"] + d.get("not_figures", [])}
     weak = read_gold(WEAK_JSONL, "weak")
     for doc in weak:
         doc["figures"] = [f for f in doc["figures"] if (doc["doc_id"], f["start"], f["end"]) not in keys]
@@ -333,6 +333,13 @@ def candidates_of(gold: GoldDoc) -> list[Candidate]:
     matched = {id(pred) for _, pred in match_document(gold.get("figures", []), records)}
     located = locate(found, sentences, kind)
     origin = gold.get("origin", "")
+    if origin == "review":
+        # A review holds the whole text but only the figures somebody looked at: the
+        # negatives are the numbers marked "not a figure", not every other number.
+        refused = [(n["start"], n["end"]) for n in gold.get("not_figures", [])]
+        keep = [id(r) in matched or any(r["start"] < end and start < r["end"] for start, end in refused) for r in records]
+        located = [item for item, kept in zip(located, keep) if kept]
+        records = [record for record, kept in zip(records, keep) if kept]
     return [Candidate(given.doc_id, origin, item, id(record) in matched) for item, record in zip(located, records)]
 
 
