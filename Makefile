@@ -22,15 +22,19 @@ demo: $(STAMP)
 	$(BIN)/solieu compare --db $(OUT)/solieu.duckdb --by province,metric,period -o $(OUT)/compare.csv
 	$(BIN)/solieu report --db $(OUT)/solieu.duckdb -o $(OUT)/report.html
 
-# The report's browser tests need Debian's chromium: install it when missing (with sudo when not root).
-# Only where apt-get does not exist is it skipped, with a message; the tests then skip with the reason.
+# The report's browser tests need Debian's chromium: install it when missing, as root or with
+# password-less sudo. Where apt-get does not exist, or it cannot be run as root, say so and go on:
+# the browser tests then skip with the reason.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if command -v apt-get >/dev/null 2>&1; then \
-	    if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	    $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: chromium is missing and apt-get is not available: install chromium yourself, or the report's browser tests are skipped" >&2; \
+	  elif [ "$$(id -u)" -eq 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo -n apt-get update && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	  else \
-	    echo "make: apt-get is not available here: install chromium yourself, or the report's browser tests are skipped" >&2; \
+	    echo "make: chromium is missing and installing it needs root (run: sudo apt-get install -y chromium); the report's browser tests are skipped" >&2; \
 	  fi; }
 
 test: $(STAMP) chromium
