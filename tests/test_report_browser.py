@@ -145,3 +145,35 @@ def test_no_request_leaves_the_page(browser: Chromium, report: Path):
 
     assert browser.requests() == [report.resolve().as_uri()]
     assert browser.violations() == []
+
+
+@pytest.fixture(scope="module")
+def large_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from benchmarks.report_corpus import write_figures
+
+    folder = tmp_path_factory.mktemp("large")
+    output = folder / "report.html"
+    assert main(["report", str(write_figures(folder / "figures.jsonl", 10_000)), "-o", str(output)]) == 0
+    return output
+
+
+def test_ten_thousand_figures_over_63_provinces_stay_usable(large_report: Path):
+    if not find_chromium():
+        pytest.skip("chromium is not installed (make test installs it with apt-get where apt-get exists)")
+    with Chromium() as browser:  # a browser of its own: the other tests keep their page
+        browser.open(large_report)
+        rows = browser.evaluate("document.querySelectorAll('#overview-table tbody tr').length")
+        order = browser.evaluate("Array.from(document.querySelectorAll('#overview-table tbody th')).slice(0, 6).map(th => th.textContent)")
+        browser.evaluate("""(() => { const s = document.getElementById('f-province');
+            s.value = Array.from(s.options).find(o => o.textContent === 'Bình Định').value;
+            s.dispatchEvent(new Event('change')); })()""")
+        shown = browser.evaluate("Array.from(document.querySelectorAll('#overview-table tbody th')).map(th => th.textContent)")
+        browser.evaluate("document.querySelector('#overview-table a.line').click()")
+        settle(browser)
+        marks = browser.evaluate("document.querySelectorAll('#evidence-list li.fig blockquote mark').length")
+        requests, violations = browser.requests(), browser.violations()
+
+    assert rows == 63  # its time to draw is measured by `make bench`, not here
+    assert order == ["An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh"]
+    assert shown == ["Bình Định"] and marks >= 1
+    assert requests == [large_report.resolve().as_uri()] and violations == []
