@@ -416,7 +416,9 @@ def render_report(source: str | Path, lang: str = "vi", cues: bool = True) -> st
     )
 
 
-def write_report(source: str | Path = DEFAULT_DB, output: str | Path = "report.html", lang: str = "vi") -> None:
+def write_report(source: str | Path = DEFAULT_DB, output: str | Path = "report.html", lang: str = "vi") -> int:
+    """Write the page atomically (an interrupted run leaves the previous page); its size in bytes."""
     page = render_report(source, lang)
     with atomic_output(Path(output)) as out:
         out.write(page)
+    return len(page.encode("utf-8"))

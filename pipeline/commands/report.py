@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
         args.parser.error("give either a figures file or --db, not both")
     source = args.figures or args.db or str(DEFAULT_DB)
     try:
-        write_report(source, args.output, args.lang)
+        size = write_report(source, args.output, args.lang)
     except StoreError as error:
         print(f"solieu: {error}", file=sys.stderr)
         return 2
-    print(f"solieu: report → {args.output}", file=sys.stderr)
+    print(f"solieu: report ({size / 1_000_000:.1f} MB) → {args.output}", file=sys.stderr)
     return 0
