@@ -115,6 +115,10 @@ def test_search_finds_figures_by_their_words_with_or_without_tone_marks(browser:
     assert sorted(search("can bo")) == ["10", "8", "hơn 400"]
     assert sorted(search("baoquangnam")) == ["180/240", "8", "hơn 400"]  # the source too
     assert search("không có câu này") == []
+    before = browser.evaluate("location.href")
+    browser.evaluate("document.getElementById('filters').requestSubmit()")  # Enter in the search box
+    settle(browser)
+    assert browser.evaluate("location.href") == before and browser.evaluate("document.body.dataset.ready") == "1"
     search("")
 
 
