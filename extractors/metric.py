@@ -79,7 +79,8 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     sentence = figure.sentence
     offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
     counted_end = figure.context.get("counted_end", figure.end) - figure.sentence_start
-    left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, 0, offset)), default=0)
+    left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, max(0, offset - int(lex["left_window_chars"])), offset)),
+                     default=max(0, offset - int(lex["left_window_chars"])))
     stop = RIGHT_STOP
     right_break = stop.search(sentence, max(end_offset, counted_end))
     right_end = right_break.start() if right_break else len(sentence)
@@ -116,8 +117,12 @@ def _about_sex_workers(figure: Figure, category: str) -> str:
     return "sex_workers" if any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"]) else category
 
 
+@lru_cache(maxsize=4096)
 def has_activity(text: str, excluding: tuple[str, ...] = ()) -> bool:
-    """Does the text mention any work of the programme (other than the activities `excluding`)?"""
+    """Does the text mention any work of the programme (other than the activities `excluding`)?
+
+    Cached: every figure of a sentence asks it about the same sentence.
+    """
     return any(pattern.search(text) for activity, _, pattern in _activity_patterns() if activity not in excluding)
 
 

@@ -9,6 +9,7 @@ stage can drop them and the near-miss tests can see why.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -292,8 +293,13 @@ def _apply_rate(text: str, q: Quantity, limit: int, g: Grammar) -> None:
         q.per = _rate_before(text, q.start, g)
 
 
+RATE_WINDOW = 200  # characters before a number in which `định kỳ hàng quý` can still govern it
+
+
 def _rate_before(text: str, start: int, g: Grammar) -> str | None:
-    clause_start = max(text.rfind(mark, 0, start) for mark in (";", ".", ":", "\n")) + 1
+    """The rate word of the number's clause, looked for in a bounded window (linear in the text)."""
+    window = max(0, start - RATE_WINDOW)
+    clause_start = max(window, max(text.rfind(mark, window, start) for mark in (";", ".", ":", "\n")) + 1)
     units = load_json("numbers.json")["rate_units"]
     cues = list(g.rate_before.finditer(text, clause_start, start))
     return units[cues[-1].group(1).lower()] if cues else None
@@ -333,7 +339,7 @@ def qualifier_code(word: str) -> str:
 
 def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: list[Quantity]) -> list[Quantity]:
     """Numbers written in words, kept only where they count something (see numbers.json)."""
-    taken = [(q.start, q.end) for q in digits_found]
+    taken = sorted((q.start, q.end) for q in digits_found)
     found: list[Quantity] = []
     for match in g.words.finditer(text, start, end):
         if _overlaps(match.start(), match.end(), taken):
@@ -342,12 +348,14 @@ def _word_quantities(text: str, start: int, end: int, g: Grammar, digits_found: 
         if q is None or _overlaps(q.start, q.end, taken):  # its extensions may reach into another number
             continue
         found.append(q)
-        taken.append((q.start, q.end))
+        bisect.insort(taken, (q.start, q.end))
     return found
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+    """Does [start, end) overlap a span of `spans` (sorted, not overlapping each other)? Binary search."""
+    index = bisect.bisect_left(spans, (end, end))
+    return index > 0 and spans[index - 1][1] > start
 
 
 def _word_quantity(text: str, match: re.Match[str], end: int, g: Grammar) -> Quantity | None:

@@ -181,6 +181,7 @@ class Mention:
     prefixed: bool
 
 
+@lru_cache(maxsize=4096)
 def province_mentions(text: str) -> list[Mention]:
     """Province names in `text`, without words that only look like one (`Điện Biên Phủ`)."""
     before, inside, _ = prefix_patterns()

@@ -29,8 +29,9 @@ def _cue(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def has(text: str, key: str) -> bool:
-    """Does `text` hold one of the cues of lexicon list `key`?"""
+    """Does `text` hold one of the cues of lexicon list `key`? (Cached: figures of a sentence share it.)"""
     return _cue(tuple(_lexicon()[key])).search(text) is not None
 
 

@@ -31,10 +31,34 @@ def _abbreviations() -> frozenset[str]:
 def split_sentences(text: str) -> list[Sentence]:
     """Every sentence with offsets into `text`; lines are hard boundaries (headings, list items)."""
     sentences: list[Sentence] = []
+    limit = int(load_json("segment.json")["max_sentence_chars"])
     for line in re.finditer(r"[^\n]+", text):
         for start, end in _split_line(line.group(), line.start()):
-            sentences.append(Sentence(start, end, text[start:end], len(sentences)))
+            for piece_start, piece_end in _bounded(text, start, end, limit):
+                sentences.append(Sentence(piece_start, piece_end, text[piece_start:piece_end], len(sentences)))
     return sentences
+
+
+def _bounded(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """A sentence longer than `limit` cut at its last `;`, `,` or space before the limit.
+
+    Work per figure reads its sentence, so a sentence of thousands of numbers (a
+    table flattened into one line) would cost the square of its length; real
+    sentences are far shorter than the limit and are never cut.
+    """
+    pieces = []
+    while end - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind(";"), window.rfind(","))
+        cut = cut + 1 if cut > limit // 2 else (window.rfind(" ") if window.rfind(" ") > limit // 2 else limit)
+        piece_end = start + cut
+        stripped = text[start:piece_end].rstrip()
+        if stripped:
+            pieces.append((start, start + len(stripped)))
+        start = piece_end + (len(text[piece_end:end]) - len(text[piece_end:end].lstrip()))
+    if text[start:end].strip():
+        pieces.append((start, end))
+    return pieces
 
 
 def _split_line(line: str, offset: int) -> list[tuple[int, int]]:
