@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import select
 import shutil
 import subprocess
 import tempfile
@@ -76,6 +77,11 @@ class Chromium:
         deadline = time.monotonic() + self.timeout
         seen = []
         while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stderr], [], [], 0.5)  # a silent browser must not hang us
+            if not ready:
+                if self.process.poll() is not None:
+                    break
+                continue
             line = self.process.stderr.readline()
             if not line:
                 if self.process.poll() is not None:
