@@ -1,11 +1,14 @@
-"""Stage 5, classify: metric and status of each figure, rules and learned models combined.
+"""Stage 5, classify: is each candidate a figure, and its metric and status; rules and models combined.
 
-A confident rule wins (the lexicon knows `lớp tập huấn` is `training_courses`
-and is rarely wrong when it is sure); otherwise the model trained from
-`corpora/` decides, since it has seen the many other ways the same measure is
-phrased. `extractor` names who decided each half, e.g. `ml:metric+rule:status`.
-Without trained model files the rules decide alone and `extractor` says so
-(`...;no-model`); altered model files are refused, never loaded.
+The figure decision weighs the hand filters' objection to a number with the
+rest of the evidence (a learned model where one was trained, the filters alone
+otherwise). For the metric, a confident rule wins (the lexicon knows `lớp tập
+huấn` is `training_courses` and is rarely wrong when it is sure); otherwise the
+model trained from `corpora/` decides, since it has seen the many other ways the
+same measure is phrased. How sure is "sure" is searched by cross-validation and
+read from the models' manifest. `extractor` names who decided each half, e.g.
+`ml:metric+rule:status`. Without trained model files the rules decide alone and
+`extractor` says so (`...;no-model`); altered model files are refused, never loaded.
 """
 
 from __future__ import annotations
