@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import select
 import shutil
@@ -58,7 +59,7 @@ class Chromium:
         self.process = subprocess.Popen(
             [self.executable, *FLAGS, f"--user-data-dir={self.profile.name}", "--remote-debugging-port=0",
              f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         browser_url = self._wait_for_endpoint()
         port = re.search(r":(\d+)/", browser_url).group(1)
@@ -74,25 +75,24 @@ class Chromium:
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
     def _wait_for_endpoint(self) -> str:
+        """The browser's websocket address, read from its stderr without ever blocking on a silent browser."""
         deadline = time.monotonic() + self.timeout
-        seen = []
+        fd = self.process.stderr.fileno()
+        seen = b""
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.process.stderr], [], [], 0.5)  # a silent browser must not hang us
-            if not ready:
-                if self.process.poll() is not None:
-                    break
-                continue
-            line = self.process.stderr.readline()
-            if not line:
-                if self.process.poll() is not None:
-                    break
-                continue
-            seen.append(line)
-            found = LISTENING.search(line)
-            if found:
-                return found.group(1)
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                chunk = os.read(fd, 65536)
+                seen += chunk
+                found = LISTENING.search(seen.decode("utf-8", "replace"))
+                if found:
+                    return found.group(1)
+                if chunk:
+                    continue
+            if self.process.poll() is not None:
+                break
         self.close()
-        raise BrowserError("chromium did not open its DevTools endpoint: " + "".join(seen)[-500:])
+        raise BrowserError("chromium did not open its DevTools endpoint: " + seen.decode("utf-8", "replace")[-500:])
 
     def _page_target(self, port: str) -> str:
         deadline = time.monotonic() + self.timeout
