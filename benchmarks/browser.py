@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import select
 import shutil
 import subprocess
 import tempfile
@@ -56,11 +54,14 @@ class Chromium:
             raise BrowserError("chromium is not installed")
         self.timeout = timeout
         self.profile = tempfile.TemporaryDirectory(prefix="solieu-chromium-")
-        self.process = subprocess.Popen(
-            [self.executable, *FLAGS, f"--user-data-dir={self.profile.name}", "--remote-debugging-port=0",
-             f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        # The browser's log goes to a file: a pipe nobody reads would fill up and stall the browser.
+        self.log = Path(self.profile.name) / "chromium.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [self.executable, *FLAGS, f"--user-data-dir={self.profile.name}/profile",
+                 "--remote-debugging-port=0", f"--window-size={width},{height}", "about:blank"],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )
         browser_url = self._wait_for_endpoint()
         port = re.search(r":(\d+)/", browser_url).group(1)
         page_url = self._page_target(port)
@@ -75,24 +76,19 @@ class Chromium:
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
     def _wait_for_endpoint(self) -> str:
-        """The browser's websocket address, read from its stderr without ever blocking on a silent browser."""
+        """The browser's websocket address, as it writes it in its log."""
         deadline = time.monotonic() + self.timeout
-        fd = self.process.stderr.fileno()
-        seen = b""
+        seen = ""
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.5)
-            if ready:
-                chunk = os.read(fd, 65536)
-                seen += chunk
-                found = LISTENING.search(seen.decode("utf-8", "replace"))
-                if found:
-                    return found.group(1)
-                if chunk:
-                    continue
+            seen = self.log.read_text(encoding="utf-8", errors="replace")
+            found = LISTENING.search(seen)
+            if found:
+                return found.group(1)
             if self.process.poll() is not None:
                 break
+            time.sleep(0.05)
         self.close()
-        raise BrowserError("chromium did not open its DevTools endpoint: " + seen.decode("utf-8", "replace")[-500:])
+        raise BrowserError("chromium did not open its DevTools endpoint: " + seen[-500:])
 
     def _page_target(self, port: str) -> str:
         deadline = time.monotonic() + self.timeout
