@@ -56,7 +56,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "item": starting(lex["item_nouns"]),
         "other_programme": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['other_programme_before'])})(?!\w)[^;.:\n]*$",
                                       re.IGNORECASE),
-        "licensed_all": re.compile(rf"^[^;.:\n]{{0,60}}?(?:{numbers._alternation(lex['licensed_all_after'])})", re.IGNORECASE),
+        "licensed_all": re.compile(rf"[^;.:\n]{{0,60}}?(?:{numbers._alternation(lex['licensed_all_after'])})", re.IGNORECASE),
         "school": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['school_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,4}}\s*$"),
         "code": re.compile(r"(?<![\w.])[A-ZĐ]{2,6}\s*$"),
         "counted_after_year": re.compile(rf"\s+(?:{numbers._alternation(lex['counted_after_year'])})(?!\w)"),
@@ -170,7 +170,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
          and (p["article"].search(before) or not before.strip())),
         ("item", q.unit == "count" and p["item"].search(after)),
         ("other programme", p["other_programme"].search(before)),
-        ("all licensed businesses", q.unit == "count" and p["licensed_all"].search(after)),
+        ("all licensed businesses", q.unit == "count" and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
+         and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
         ("code", q.qualifier == "exact" and p["code"].search(before) and p["name_end"].search(after)),
     )
@@ -212,6 +213,13 @@ def is_situation_noise(figure: Figure) -> bool:
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None
     )
+
+
+def _work_before(before: str) -> bool:
+    """Work of the programme (not the situation words) named just before the number."""
+    from extractors import metric
+
+    return metric.has_activity(before, excluding=tuple(load_json("figures.json")["employed_activity_excludes"]))
 
 
 def _count_of_known_noun(text: str, q: Quantity, before: str) -> bool:

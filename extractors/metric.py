@@ -110,8 +110,8 @@ def _about_sex_workers(figure: Figure, category: str) -> str:
     if figure.counted.lower() not in rule["generic"]:
         return category
     before = figure.sentence[: figure.start - figure.sentence_start].lower()
-    if any(cue in before for cue in rule["cues"]):
-        return "sex_workers"
+    if category != "workers" and any(cue in before for cue in rule["cues"]):
+        return "sex_workers"  # employees are named as sex workers only by the words after them
     after = figure.sentence[figure.end - figure.sentence_start:]
     after = " ".join(re.split(r"[;:\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
     return "sex_workers" if any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"]) else category

@@ -323,12 +323,18 @@ def province_2025(name: str | None) -> str | None:
 
 
 def sentence_province(sentence: str, default: str | None) -> str | None:
-    """The document's province unless the sentence is explicitly (`tỉnh X`) about one other province."""
+    """The document's province unless the sentence is explicitly (`tỉnh X`) about one other province.
+
+    A national document (no province of its own) gives a figure the province its
+    sentence names, when it names exactly one; otherwise the figure is national (null).
+    """
     mentions = province_mentions(sentence)
     named = {m.province for m in mentions}
     explicit = {m.province for m in mentions if m.prefixed}
     if len(explicit) == 1 and default not in named:
         return explicit.pop()
+    if default is None and len(named) == 1:
+        return next(iter(named))  # a national document's figure stated for the one province its sentence names
     return default
 
 
