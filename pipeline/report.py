@@ -252,24 +252,31 @@ def text_or_none(value: Any) -> str | None:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict[str, str],
-              lang: str, cues: bool = True) -> dict[str, Any]:
-    """Everything the page shows, as compact JSON: provinces, metrics, cells, figures, sentences, documents."""
-    words = labels(lang)
-    figures = figures.reset_index(drop=True)
-    table = compare(figures)
-    docs = documents_frame(figures, documents)
+@dataclass
+class Axes:
+    """The page's provinces (Vietnamese order, national last) and metrics (taxonomy order), by position."""
 
+    provinces: list[str]
+    province_index: dict[str | None, int]
+    metrics: list[str]
+    metric_index: dict[str, int]
+
+
+def axes(table: pd.DataFrame, words: dict[str, str]) -> Axes:
     provinces = sorted({p for p in table["province"] if isinstance(p, str)}, key=vi_key)
-    province_index = {name: i for i, name in enumerate(provinces)}
+    province_index: dict[str | None, int] = {name: i for i, name in enumerate(provinces)}
     if table["province"].isna().any():
         province_index[None] = len(provinces)
         provinces.append(words["national"])
     order = taxonomy_order()
-    metric_codes = sorted(set(table["metric"]), key=lambda code: (order.get(code, len(order)), code))
-    metric_index = {code: i for i, code in enumerate(metric_codes)}
+    metrics = sorted(set(table["metric"]), key=lambda code: (order.get(code, len(order)), code))
+    return Axes(provinces, province_index, metrics, {code: i for i, code in enumerate(metrics)})
 
-    records = comparable(figures).to_dict(orient="records")  # ratios as percents, as the table holds them
+
+def build_cells(table: pd.DataFrame, records: list[dict[str, Any]], grid: Axes,
+                lang: str) -> tuple[list[dict[str, Any]], list[int]]:
+    """One cell per comparison row, its figures headline first; and the cell of every figure."""
+    words = labels(lang)
     figure_index: dict[str, list[int]] = defaultdict(list)  # a figures file may repeat a record
     for i, r in enumerate(records):
         figure_index[figure_ref(r["doc_id"], r["start"], r["end"])].append(i)
@@ -286,7 +293,7 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
         headline = (shown_value(value, head["cmp_high"], head["qualifier"], row["unit"], None, lang) if heads == 1
                     else shown_value(value, None, None, row["unit"], None, lang))
         cells.append({
-            "p": province_index[province], "m": metric_index[row["metric"]], "period": period,
+            "p": grid.province_index[province], "m": grid.metric_index[row["metric"]], "period": period,
             "status": row["status"], "unit": row["unit"], "value": value,
             "text": headline if value is not None else "",
             "rule": words.get(f"rule_{row['rule']}", row["rule"]),
@@ -299,7 +306,21 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
         })
         keys.append((province, row["metric"], period, row["unit"], row["status"]))
     link_results(cells, keys)
+    return cells, figure_cell
 
+
+@dataclass
+class FigureTable:
+    """Figures as arrays (FIGURE_COLUMNS in the page's script), with the strings they share kept once."""
+
+    rows: list[list[Any]]
+    sentences: list[str]
+    extractors: list[str | None]
+    documents: list[str]  # doc_ids in the order the rows point at them
+
+
+def figure_table(records: list[dict[str, Any]], texts: dict[str, str], figure_cell: list[int],
+                 grid: Axes, lang: str) -> FigureTable:
     located = locate_all(records, texts)
     sentence_index: dict[str, int] = {}
     doc_order = {doc_id: i for i, doc_id in enumerate(dict.fromkeys(r["doc_id"] for r in records))}
@@ -307,45 +328,62 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
     rows = []
     for i, figure in enumerate(records):
         spot = located[i]
-        sentence = sentence_index.setdefault(spot.sentence, len(sentence_index))
         rows.append([
-            doc_order[figure["doc_id"]], sentence, spot.start, spot.end,
+            doc_order[figure["doc_id"]], sentence_index.setdefault(spot.sentence, len(sentence_index)),
+            spot.start, spot.end,
             shown_value(figure["value"], figure["value_high"], figure["qualifier"], figure["unit"],
                         figure["per"], lang, figure["denominator"]),
             text_or_none(figure["counted"]), text_or_none(figure["period"]), figure["status"],
             None if pd.isna(figure["confidence"]) else round(float(figure["confidence"]), 2),
             extractors.setdefault(text_or_none(figure["extractor"]), len(extractors)),
-            figure_cell[i], metric_index[figure["metric"]],
+            figure_cell[i], grid.metric_index[figure["metric"]],
             text_or_none(figure["locality"]),
         ])
-    sentences = list(sentence_index)
+    return FigureTable(rows, list(sentence_index), list(extractors), list(doc_order))
+
+
+def document_rows(doc_ids: list[str], docs: pd.DataFrame, lang: str) -> list[list[str | None]]:
+    """[title, source, link (web sources only), publication date, kind] of each document."""
+    words = labels(lang)
+    rows = []
+    for doc_id in doc_ids:
+        doc = docs.loc[doc_id] if doc_id in docs.index else None
+        if doc is None:
+            rows.append([None, None, None, None, None])
+            continue
+        source, kind = text_or_none(doc["source"]), text_or_none(doc["kind"])
+        rows.append([text_or_none(doc["title"]), source, source_href(source), date_text(doc["published"], lang),
+                     words.get(f"kind_{kind}", kind) if kind else None])
+    return rows
+
+
+def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict[str, str],
+              lang: str, cues: bool = True) -> dict[str, Any]:
+    """Everything the page shows, as compact JSON: provinces, metrics, cells, figures, sentences, documents."""
+    words = labels(lang)
+    figures = figures.reset_index(drop=True)
+    table = compare(figures)
+    grid = axes(table, words)
+    records = comparable(figures).to_dict(orient="records")  # ratios as percents, as the table holds them
+    cells, figure_cell = build_cells(table, records, grid, lang)
+    found = figure_table(records, texts, figure_cell, grid, lang)
     rules = sorted({c["rule"] for c in cells})
     units = sorted({c["unit"] for c in cells})
-    document_rows = []
-    for doc_id in doc_order:
-        doc = docs.loc[doc_id] if doc_id in docs.index else None
-        source = text_or_none(doc["source"]) if doc is not None else None
-        document_rows.append([
-            text_or_none(doc["title"]) if doc is not None else None, source, source_href(source),
-            date_text(doc["published"], lang) if doc is not None else None,
-            words.get(f"kind_{doc['kind']}", doc["kind"]) if doc is not None and text_or_none(doc["kind"]) else None,
-        ])
-    periods = sorted({c["period"] for c in cells if c["period"]}, reverse=True)
     return {
-        "labels": {k: v for k, v in words.items()},
-        "provinces": provinces,
-        "hasNational": None in province_index,
+        "labels": dict(words),
+        "provinces": grid.provinces,
+        "hasNational": None in grid.province_index,
         "metrics": [{"code": code, "name": metric_name(code, lang), "description": metric_description(code, lang)}
-                    for code in metric_codes],
-        "periods": periods,
+                    for code in grid.metrics],
+        "periods": sorted({c["period"] for c in cells if c["period"]}, reverse=True),
         "rules": rules,
         "units": units,
         "cells": [packed(cell, rules, units) for cell in cells],
-        "figures": rows,
-        "extractors": list(extractors),
-        "sentences": sentences,
-        "cues": [cue_ranges(s) for s in sentences] if cues else [],
-        "documents": document_rows,
+        "figures": found.rows,
+        "extractors": found.extractors,
+        "sentences": found.sentences,
+        "cues": [cue_ranges(s) for s in found.sentences] if cues else [],
+        "documents": document_rows(found.documents, documents_frame(figures, documents), lang),
     }
 
 
