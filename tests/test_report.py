@@ -279,3 +279,15 @@ def test_a_target_shows_what_was_reported_even_when_it_cannot_be_judged(tmp_path
     assert target[13] == "not_comparable"
     assert cells[target[14]][6] == "120"  # the 2019 result, in another unit: shown, not judged
     assert (cells[target[15]][2], cells[target[15]][6]) == ("2018", "85%")  # the latest result of another period
+
+
+def test_every_metric_of_the_taxonomy_has_a_vietnamese_and_an_english_name():
+    from pipeline.display import metric_table
+    from pipeline.report import taxonomy_order
+
+    names = metric_table()
+
+    assert set(names) == set(taxonomy_order())
+    assert all(entry["vi"] and entry["en"] and entry["vi_description"] and entry["en_description"]
+               for entry in names.values())
+    assert names["training_courses"]["vi"] == "Lớp tập huấn, bồi dưỡng"
