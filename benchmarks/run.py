@@ -306,7 +306,8 @@ def measure_report(results_path: Path, seed: int = 2024) -> dict[str, Any]:
                     draws.append(browser.evaluate("window.reportRenderedAt"))
                 entry.update(
                     figures=browser.evaluate("JSON.parse(document.getElementById('report-data').textContent).figures.length"),
-                    provinces=browser.evaluate("JSON.parse(document.getElementById('report-data').textContent).provinces.length"),
+                    provinces=browser.evaluate("(d => d.provinces.length - (d.hasNational ? 1 : 0))"
+                                               "(JSON.parse(document.getElementById('report-data').textContent))"),
                     elements=browser.evaluate("document.getElementsByTagName('*').length"),
                     draw_ms=round(statistics.median(draws)), load_seconds=round(statistics.median(loads), 2),
                     requests_outside=len([u for u in browser.requests() if not u.startswith("file:")]),
