@@ -18,7 +18,7 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/solieu extract corpora/sample -o $(OUT)/figures.jsonl
 	$(BIN)/solieu summary $(OUT)/figures.jsonl
-	$(BIN)/solieu ingest corpora/sample --db $(OUT)/solieu.duckdb
+	$(BIN)/solieu ingest corpora/sample --db $(OUT)/solieu.duckdb --refresh
 	$(BIN)/solieu compare --db $(OUT)/solieu.duckdb --by province,metric,period -o $(OUT)/compare.csv
 	$(BIN)/solieu report --db $(OUT)/solieu.duckdb -o $(OUT)/report.html
 
