@@ -20,7 +20,7 @@ import os
 import pkgutil
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pipeline import __version__, commands
 from pipeline.parallel import capped_workers, default_workers
@@ -123,26 +123,25 @@ def batch_workers(args: argparse.Namespace) -> int:
     return workers
 
 
-def positive_int(text: str) -> int:
-    """argparse type for --workers: a whole number of at least 1."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
+def bounded_number(convert: Callable[[str], float], least: float, inclusive: bool, what: str) -> Callable[[str], float]:
+    """An argparse type: `convert(text)`, finite and at least `least` (or above it when not `inclusive`)."""
+
+    def parse(text: str) -> float:
+        try:
+            number = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not (number >= least if inclusive else number > least) or number == float("inf"):
+            bound = f"at least {least:g}" if inclusive else f"more than {least:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, not {text!r}")
+        return number
+
+    return parse
 
 
-def positive_seconds(text: str) -> float:
-    """argparse type for --max-seconds: a positive number of seconds."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not seconds > 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
-    return seconds
+positive_int = bounded_number(int, 1, True, "a whole number")  # --workers, --hosts
+positive_seconds = bounded_number(float, 0, False, "a number of seconds")  # --max-seconds
+non_negative_seconds = bounded_number(float, 0, True, "a number of seconds")  # --delay, --backoff, --timeout
 
 
 SIZE_UNITS = {"": 1, "B": 1, "KB": 1000, "K": 1000, "MB": 1000**2, "M": 1000**2, "GB": 1000**3, "G": 1000**3}

@@ -130,3 +130,24 @@ def double_encoded(text: str) -> bytes:
 
 def jsonl_line(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+# A batch of inputs of every fate: a real article, an image named .txt, an empty file, and a
+# .jsonl whose middle line is cut; the batch tests of extract and ingest share it.
+NEWS_SEED = "000_e95e2f03995c52ce"
+TRAINING = "Năm 2020, huyện tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu."
+CHECKS = "Đoàn liên ngành kiểm tra 35 cơ sở kinh doanh dịch vụ, xử phạt 12 cơ sở với số tiền 135,8 triệu đồng."
+
+
+def mixed_batch_folder(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "a-bai-viet.txt").write_text(seed_text(NEWS_SEED), encoding="utf-8")
+    (folder / "b-anh.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (folder / "c-rong.txt").write_bytes(b"")
+    (folder / "d-tin.jsonl").write_text(
+        jsonl_line({"id": "tap-huan", "text": TRAINING})
+        + '{"id": "cat", "text": "Năm 2019 có 7 văn\n'
+        + jsonl_line({"id": "kiem-tra", "text": CHECKS}),
+        encoding="utf-8",
+    )
+    return folder

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from input_builders import jsonl_line, seed_text
+from input_builders import CHECKS, NEWS_SEED, TRAINING, mixed_batch_folder, seed_text
 from pipeline import store
 from pipeline.cli import build_parser, main
 from pipeline.progress import Progress
@@ -24,9 +24,6 @@ from pipeline.readers import expected_documents
 from pipeline.records import Document
 from pipeline.run import run_ingest
 
-NEWS_SEED = "000_e95e2f03995c52ce"
-TRAINING = "Năm 2020, huyện tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu."
-CHECKS = "Đoàn liên ngành kiểm tra 35 cơ sở kinh doanh dịch vụ, xử phạt 12 cơ sở với số tiền 135,8 triệu đồng."
 
 
 def rows(path: Path) -> list[dict[str, object]]:
@@ -35,17 +32,7 @@ def rows(path: Path) -> list[dict[str, object]]:
 
 @pytest.fixture
 def mixed_batch(tmp_path: Path) -> Path:
-    folder = tmp_path / "inputs"
-    folder.mkdir()
-    (folder / "a-bai-viet.txt").write_text(seed_text(NEWS_SEED), encoding="utf-8")
-    (folder / "b-anh.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    (folder / "c-rong.txt").write_bytes(b"")
-    (folder / "d-tin.jsonl").write_text(
-        jsonl_line({"id": "tap-huan", "text": TRAINING})
-        + '{"id": "cat", "text": "Năm 2019 có 7 văn\n'
-        + jsonl_line({"id": "kiem-tra", "text": CHECKS}),
-        encoding="utf-8",
-    )
+    folder = mixed_batch_folder(tmp_path / "inputs")
     (folder / "e-lon.txt").write_text(TRAINING * 100, encoding="utf-8")
     return folder
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.cli import byte_size, positive_int
+from pipeline.cli import byte_size, non_negative_seconds, positive_int
 from pipeline.fetch import (
     DEFAULT_BACKOFF,
     DEFAULT_DELAY,
@@ -39,14 +39,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output",
                         help="JSON Lines of fetched pages, appended to (default: LIST.pages.jsonl beside the list)")
     parser.add_argument("--errors", help="JSON Lines of failed addresses (default: OUTPUT.errors.jsonl)")
-    parser.add_argument("--delay", type=non_negative, default=DEFAULT_DELAY, metavar="SECONDS",
+    parser.add_argument("--delay", type=non_negative_seconds, default=DEFAULT_DELAY, metavar="SECONDS",
                         help="pause between two requests to the same site (default: %(default)s; "
                              "a larger Crawl-delay in robots.txt wins)")
     parser.add_argument("--retries", type=int, default=DEFAULT_RETRIES, metavar="N",
                         help="retries after a timeout, 429 or 5xx, with doubling pauses (default: %(default)s)")
-    parser.add_argument("--backoff", type=non_negative, default=DEFAULT_BACKOFF, metavar="SECONDS",
+    parser.add_argument("--backoff", type=non_negative_seconds, default=DEFAULT_BACKOFF, metavar="SECONDS",
                         help="pause before the first retry (default: %(default)s)")
-    parser.add_argument("--timeout", type=non_negative, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--timeout", type=non_negative_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="give up on a request after this long (default: %(default)s)")
     parser.add_argument("--hosts", type=positive_int, default=DEFAULT_HOSTS, metavar="N",
                         help="sites fetched side by side, each one request at a time (default: %(default)s)")
@@ -55,17 +55,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="largest page to download (default: 20MB)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line; errors only")
     parser.set_defaults(func=run, parser=parser)
-
-
-def non_negative(text: str) -> float:
-    """argparse type for seconds: a number of at least 0."""
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return number
 
 
 def output_problem(output: Path, errors: Path, lists: list[Path]) -> str | None:
