@@ -104,7 +104,7 @@ class Measured:
 
 def source_paragraphs() -> list[str]:
     """Every distinct non-empty line of the project's corpora, sorted so file order cannot matter."""
-    from pipeline.read import Rejected, read_inputs
+    from solieu.pipeline.read import Rejected, read_inputs
 
     paragraphs: set[str] = set()
     for item in read_inputs([path for path in SOURCES if path.exists()]):
@@ -126,7 +126,7 @@ def synthetic_documents(paragraphs: Sequence[str], count: int, seed: int) -> Ite
 
 def write_corpus(paragraphs: Sequence[str], count: int, seed: int) -> Corpus:
     """A JSON Lines corpus under benchmarks/corpus/ (git-ignored), one document per line."""
-    from pipeline.write import atomic_output
+    from solieu.pipeline.write import atomic_output
 
     path = CORPUS_DIR / f"corpus-{count}-seed{seed}.jsonl"
     digest = hashlib.sha256()
@@ -252,7 +252,7 @@ def floor_command(floor: str, corpus: Corpus) -> list[str]:
 
 def extract_command(corpus: Corpus, workers: int, output: Path) -> list[str]:
     return [
-        sys.executable, "-m", "pipeline.cli", "extract", str(ROOT / corpus.path),
+        sys.executable, "-m", "solieu.pipeline.cli", "extract", str(ROOT / corpus.path),
         "-o", str(output), "--workers", str(workers),
     ]
 
@@ -316,7 +316,7 @@ def measure_report(results_path: Path, seed: int = 2024) -> dict[str, Any]:
     report = {"date": datetime.date.today().isoformat(), "chromium": version, "loads": REPORT_LOADS, "pages": pages}
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
     results["report"] = report
-    from pipeline.write import atomic_output
+    from solieu.pipeline.write import atomic_output
 
     with atomic_output(results_path) as out:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
@@ -457,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     runs, identical = measure(large, small, args.workers)
     results = summarise(large, small, args.workers, runs, identical)
-    from pipeline.write import atomic_output
+    from solieu.pipeline.write import atomic_output
 
     with atomic_output(args.results) as out:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")

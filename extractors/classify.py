@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from extractors import figures as figure_rules
-from extractors import metric, status
-from extractors.learned import features
-from extractors.learned.model import MODELS_DIR, LinearModel, load_model, read_manifest
-from pipeline.records import Document, Figure, Sentence
+from solieu.extractors import figures as figure_rules
+from solieu.extractors import metric, status
+from solieu.extractors.learned import features
+from solieu.extractors.learned.model import MODELS_DIR, LinearModel, load_model, read_manifest
+from solieu.pipeline.records import Document, Figure, Sentence
 
 # Rule confidence at or above which the rule's answer stands without asking the model
 # (0 = the rule always stands and the model is not run), and the probability at or above

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.lexicon import load_json
-from pipeline.records import Figure, Sentence, Token
-from pipeline.segment import tokenize
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Figure, Sentence, Token
+from solieu.pipeline.segment import tokenize
 
 
 @lru_cache(maxsize=1)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors import context, numbers, places
-from extractors.lexicon import load_json
-from pipeline.records import Document, Figure, Quantity, Sentence
+from solieu.extractors import context, numbers, places
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
 
 @lru_cache(maxsize=1)
@@ -194,7 +194,7 @@ def is_situation_noise(figure: Figure) -> bool:
     of the programme. Establishments and sex workers are not noise: their mere
     number is a situation metric of the spec.
     """
-    from extractors import metric  # the classifier's view of what is counted and done
+    from solieu.extractors import metric  # the classifier's view of what is counted and done
 
     lex = load_json("figures.json")
     category = metric.counted_category_of(figure)
@@ -217,7 +217,7 @@ def is_situation_noise(figure: Figure) -> bool:
 
 def _work_before(before: str) -> bool:
     """Work of the programme (not the situation words) named just before the number."""
-    from extractors import metric
+    from solieu.extractors import metric
 
     return metric.has_activity(before, excluding=tuple(load_json("figures.json")["employed_activity_excludes"]))
 

@@ -16,8 +16,8 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from extractors.lexicon import load_json
-from pipeline.records import Figure
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Figure
 
 CLAUSE_BREAKS = re.compile(r"[;:\n]")
 RIGHT_STOP = re.compile(r"[;:\n]|\d")  # the right side of a figure ends at a clause break or the next number

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors.lexicon import load_json
-from pipeline.records import Quantity
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Quantity
 
 NOT_FIGURE_SHAPES = frozenset({"date", "time", "identifier", "list_number", "glued", "phone"})
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from extractors.lexicon import load_json
-from extractors.places import body_end
-from pipeline.records import Document, Figure, Sentence
+from solieu.extractors.lexicon import load_json
+from solieu.extractors.places import body_end
+from solieu.pipeline.records import Document, Figure, Sentence
 
 CLOSED_KINDS = ("year", "range", "since_now", "relative_years", "relative_year")
 # Kinds whose years can anchor "now"; a start year (`từ năm 2016 đến nay`) cannot.

@@ -22,9 +22,9 @@ from typing import Any
 
 import underthesea
 
-from extractors.lexicon import CORPORA, LEXICONS, load_json
-from pipeline.normalise import place_tones
-from pipeline.records import Document, Figure, Sentence
+from solieu.extractors.lexicon import CORPORA, LEXICONS, load_json
+from solieu.pipeline.normalise import place_tones
+from solieu.pipeline.records import Document, Figure, Sentence
 
 PROVINCES_CSV = CORPORA / "provinces.csv"
 ADDRESS_DATA = Path(underthesea.__file__).parent / "address" / "data" / "mapping.json"

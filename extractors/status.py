@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.lexicon import load_json
-from pipeline.records import Document, Figure, Sentence
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Document, Figure, Sentence
 
 HEADING = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s+\S")
 

@@ -22,10 +22,10 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 
-from pipeline import __version__, commands
-from pipeline.parallel import capped_workers, default_workers
-from pipeline.progress import NoticeHandler
-from pipeline.read import DEFAULT_MAX_SIZE
+from solieu.pipeline import __version__, commands
+from solieu.pipeline.parallel import capped_workers, default_workers
+from solieu.pipeline.progress import NoticeHandler
+from solieu.pipeline.read import DEFAULT_MAX_SIZE
 
 USAGE_ERROR = 2  # the command could not run at all (argparse uses 2 for bad arguments too)
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.display import vi_key
-from pipeline.store import ROOT, load_figures
+from solieu.pipeline.display import vi_key
+from solieu.pipeline.store import ROOT, load_figures
 
 PROVINCES_CSV = ROOT / "corpora" / "provinces.csv"
 GROUP_KEYS: tuple[str, ...] = ("province", "metric", "period", "locality", "counted")
@@ -412,7 +412,7 @@ def add_target_results(table: pd.DataFrame, by: list[str], merged: bool) -> pd.D
 
 
 def write_table(table: pd.DataFrame, output: str | Path) -> None:
-    from pipeline.write import atomic_output
+    from solieu.pipeline.write import atomic_output
 
     with atomic_output(output) as out:
         table.to_csv(out, index=False)

@@ -29,14 +29,14 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
-from pipeline.readers import folder_files, folder_id
-from pipeline.readers.base import shown_path
-from pipeline.readers.decode import bom_encoding
-from pipeline.readers.jsonl import line_document
-from pipeline.readers.sniff import is_jsonl
-from pipeline.records import FIGURE_FIELDS, Document
-from pipeline.run import DEFAULT_MAX_SECONDS, BatchResult, extract_or_reject, write_errors
+from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
+from solieu.pipeline.readers import folder_files, folder_id
+from solieu.pipeline.readers.base import shown_path
+from solieu.pipeline.readers.decode import bom_encoding
+from solieu.pipeline.readers.jsonl import line_document
+from solieu.pipeline.readers.sniff import is_jsonl
+from solieu.pipeline.records import FIGURE_FIELDS, Document
+from solieu.pipeline.run import DEFAULT_MAX_SECONDS, BatchResult, extract_or_reject, write_errors
 
 PARTITION_DOCUMENTS = 64  # documents per partition: seconds of work, well above Dask's per-task overhead
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors.lexicon import load_json
+from solieu.extractors.lexicon import load_json
 
 PAIR_FIELDS = ("metric", "status", "qualifier", "period", "counted")
 EXTRA_FIELDS = ("counted_exact",)  # scored on matched pairs, reported after the spec's fields

@@ -39,10 +39,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
-from pipeline.read import DEFAULT_MAX_SIZE, Rejected
-from pipeline.progress import REDRAW_SECONDS, Progress
-from pipeline.readers.base import iso_date, size_text
+from solieu.pipeline import __version__
+from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected
+from solieu.pipeline.progress import REDRAW_SECONDS, Progress
+from solieu.pipeline.readers.base import iso_date, size_text
 
 USER_AGENT = f"solieu/{__version__} (research text-mining of public reports; polite crawler)"
 DEFAULT_DELAY = 1.0  # seconds between two requests to the same host
@@ -240,7 +240,7 @@ def already_fetched(output: Path) -> set[str]:
                 done.update(str(record[k]) for k in ("requested", "url") if record.get(k))
             kept.append(raw if raw.endswith(b"\n") else raw + b"\n")
     if damaged:
-        from pipeline.write import atomic_output
+        from solieu.pipeline.write import atomic_output
 
         with atomic_output(output, "wb") as out:
             out.writelines(kept)
@@ -404,7 +404,7 @@ class Fetcher:
 
     def _record(self, address: Address, url: str, headers: Any, body: bytes) -> dict[str, Any]:
         """The fetched bytes through the readers: main text, title and date, or the reason they fail."""
-        from pipeline.readers import parse
+        from solieu.pipeline.readers import parse
 
         content_type = (headers.get_content_type() if headers is not None else "") or ""
         body = _with_header_charset(body, headers, content_type)
@@ -431,7 +431,7 @@ def _with_header_charset(body: bytes, headers: Any, content_type: str) -> bytes:
     otherwise guess; a fetched page may say it in the header alone (an old
     provincial site in windows-1258), and a guess can be wrong where the header is not.
     """
-    from pipeline.readers.decode import declared_charset
+    from solieu.pipeline.readers.decode import declared_charset
 
     charset = headers.get_content_charset() if headers is not None else None
     if not charset or not content_type.startswith("text/") or declared_charset(body):
@@ -555,7 +555,7 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
 
 def write_errors(rejected: list[Rejected], path: Path) -> None:
     """The errors file: one row per failed address; none when nothing failed (an old one is removed)."""
-    from pipeline.write import atomic_output, dump_record
+    from solieu.pipeline.write import atomic_output, dump_record
 
     if not rejected:
         path.unlink(missing_ok=True)

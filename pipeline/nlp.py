@@ -18,9 +18,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from extractors.lexicon import LEXICONS
-from pipeline.records import Sentence
-from pipeline.segment import tokenize
+from solieu.extractors.lexicon import LEXICONS
+from solieu.pipeline.records import Sentence
+from solieu.pipeline.segment import tokenize
 
 CUES = "cues"
 

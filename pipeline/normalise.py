@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from extractors.lexicon import load_json
-from pipeline.records import Figure
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Figure
 
 TONE_TABLE = "tone_placement.json"
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.readers import DEFAULT_MAX_SIZE, Rejected, read_file, read_inputs, text_id
+from solieu.pipeline.readers import DEFAULT_MAX_SIZE, Rejected, read_file, read_inputs, text_id
 
 __all__ = [
     "DEFAULT_MAX_SIZE", "InputError", "Rejected", "check_records", "json_lines", "read_file", "read_inputs", "text_id",

@@ -29,10 +29,10 @@ from urllib.parse import urlsplit
 import jinja2
 import pandas as pd
 
-from pipeline.compare import MET, NO_RESULT, NOT_COMPARABLE, NOT_MET, comparable, compare, figure_ref
-from pipeline.display import LANGUAGES, format_money, format_number, metric_description, metric_name, vi_key
-from pipeline.store import DEFAULT_DB, FILE_SUFFIXES, document_texts, load_documents, load_figures
-from pipeline.write import atomic_output
+from solieu.pipeline.compare import MET, NO_RESULT, NOT_COMPARABLE, NOT_MET, comparable, compare, figure_ref
+from solieu.pipeline.display import LANGUAGES, format_money, format_number, metric_description, metric_name, vi_key
+from solieu.pipeline.store import DEFAULT_DB, FILE_SUFFIXES, document_texts, load_documents, load_figures
+from solieu.pipeline.write import atomic_output
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LABELS = TEMPLATES / "labels.json"
@@ -216,7 +216,7 @@ def link_results(cells: list[dict[str, Any]], keys: list[tuple]) -> None:
 
 def cue_ranges(sentence: str) -> list[list[Any]]:
     """Goal, result, qualifier and period words of a sentence (spaCy SpanRuler, `pipeline.nlp`)."""
-    from pipeline.nlp import cue_pieces
+    from solieu.pipeline.nlp import cue_pieces
 
     ranges, cursor = [], 0
     for piece, cue in cue_pieces(sentence):

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractors import classify, figures, periods, places, status
-from pipeline import normalise, parallel, segment
-from pipeline.progress import Progress
-from pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
-from pipeline.readers import expected_documents
-from pipeline.records import Document, Figure
-from pipeline.write import (
+from solieu.extractors import classify, figures, periods, places, status
+from solieu.pipeline import normalise, parallel, segment
+from solieu.pipeline.progress import Progress
+from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
+from solieu.pipeline.readers import expected_documents
+from solieu.pipeline.records import Document, Figure
+from solieu.pipeline.write import (
     OutputError, atomic_output, check_output, dump_record, finite_record, is_stream, real_target,
 )
 
@@ -303,7 +303,7 @@ def run_ingest(
     Rejected inputs go to `errors_path` (default `DB.errors.jsonl`); the store's
     IngestResult says what happened to each document.
     """
-    from pipeline import store
+    from solieu.pipeline import store
 
     inputs = list(inputs)
     errors_target = Path(errors_path) if errors_path else Path(f"{db}.errors.jsonl")

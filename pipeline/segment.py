@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.lexicon import load_json
-from pipeline.records import Sentence, Token
+from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import Sentence, Token
 
 
 @lru_cache(maxsize=1)

@@ -27,9 +27,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline import __version__
-from pipeline.read import Rejected
-from pipeline.records import FIGURE_FIELDS, Document, Figure
+from solieu.pipeline import __version__
+from solieu.pipeline.read import Rejected
+from solieu.pipeline.records import FIGURE_FIELDS, Document, Figure
 
 DEFAULT_DB = Path("data/solieu.duckdb")
 # 2: `documents.published` is a DATE, `figures` has `period_start` and `period_end`.
@@ -235,7 +235,7 @@ class IngestResult:
 
 
 def default_extractor(doc: Document) -> list[Figure]:
-    from pipeline.run import extract_pieces  # the extraction core loads its models lazily
+    from solieu.pipeline.run import extract_pieces  # the extraction core loads its models lazily
 
     return extract_pieces(doc)
 
@@ -243,7 +243,7 @@ def default_extractor(doc: Document) -> list[Figure]:
 def default_kind(doc: Document) -> str | None:
     if doc.kind:
         return doc.kind
-    from extractors import status
+    from solieu.extractors import status
 
     return status.document_kind(doc)
 
@@ -306,7 +306,7 @@ def ingest(
     """
     import functools
 
-    from pipeline import parallel
+    from solieu.pipeline import parallel
 
     version = version or extractor_version()
     result = IngestResult()
@@ -375,7 +375,7 @@ def extract_for_store(
     """What a worker runs per document: its figures and kind, or why it was rejected."""
     if isinstance(entry, Rejected):
         return entry
-    from pipeline.run import TimeBudgetExceeded, finite_figures, over_budget, time_budget
+    from solieu.pipeline.run import TimeBudgetExceeded, finite_figures, over_budget, time_budget
 
     doc = entry.doc
     try:
@@ -559,7 +559,7 @@ def read_table_file(path: Path, types: dict[str, str], what: str = "documents") 
             return pd.read_parquet(path)
         if suffix == ".csv":
             text_columns = {n: str for n, t in COLUMN_TYPES.items() if t in ("VARCHAR", "DATE", "TIMESTAMP")}
-            from pipeline.write import safe_frame, unguarded_cell  # cells `export` guarded against formulas
+            from solieu.pipeline.write import safe_frame, unguarded_cell  # cells `export` guarded against formulas
 
             return safe_frame(pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
                                           encoding="utf-8-sig"), unguarded_cell)
@@ -646,7 +646,7 @@ def export_documents(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
 
 def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path, fmt: str) -> int:
     """One typed table in one format: the same column types in Parquet, CSV (+ schema note) and JSON Lines."""
-    from pipeline.write import atomic_output, dump_record, safe_frame
+    from solieu.pipeline.write import atomic_output, dump_record, safe_frame
 
     records = frame.copy()
     for name in columns:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.records import Document, Figure
+from solieu.pipeline.records import Document, Figure
 
 
 def make_figure(

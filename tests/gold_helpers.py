@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.records import Figure
-from pipeline.segment import split_sentences
+from solieu.pipeline.records import Figure
+from solieu.pipeline.segment import split_sentences
 
 GOLD = Path(__file__).resolve().parent.parent / "corpora" / "gold" / "seeds.gold.jsonl"
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from input_builders import CHECKS, NEWS_SEED, TRAINING, mixed_batch_folder, seed_text
-from pipeline import run as run_module
-from pipeline.cli import main
-from pipeline.commands.extract import byte_size
-from pipeline.progress import Progress
-from pipeline.read import read_inputs
-from pipeline.records import Document
-from pipeline.run import extract_document, run_extract
+from solieu.pipeline import run as run_module
+from solieu.pipeline.cli import main
+from solieu.pipeline.commands.extract import byte_size
+from solieu.pipeline.progress import Progress
+from solieu.pipeline.read import read_inputs
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_document, run_extract
 
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import classify
-from extractors.metric import lexicon_metric
-from pipeline.records import Document
-from pipeline.run import extract_document
+from solieu.extractors import classify
+from solieu.extractors.metric import lexicon_metric
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_document
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,11 @@ from dataset_fixtures import (
     make_figure,
     quang_nam_report,
 )
-from pipeline import store
-from pipeline.cli import main
-from pipeline.compare import compare, meets
-from pipeline.records import Document, Figure
-from pipeline.write import atomic_output, dump_record
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
+from solieu.pipeline.compare import compare, meets
+from solieu.pipeline.records import Document, Figure
+from solieu.pipeline.write import atomic_output, dump_record
 
 
 def frame(figures: list[Figure]) -> pd.DataFrame:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.dask_engine import SCHEMA, plan_partitions, read_partition, replace_folder, run_dask
-from pipeline.read import read_inputs
-from pipeline.records import FIGURE_FIELDS
-from pipeline.run import run_extract
+from solieu.pipeline.dask_engine import SCHEMA, plan_partitions, read_partition, replace_folder, run_dask
+from solieu.pipeline.read import read_inputs
+from solieu.pipeline.records import FIGURE_FIELDS
+from solieu.pipeline.run import run_extract
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "corpora" / "sample"

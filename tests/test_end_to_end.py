@@ -15,7 +15,7 @@ GOLD = ROOT / "corpora" / "gold" / "seeds.gold.jsonl"
 
 
 def solieu(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "solieu.pipeline.cli", *args], cwd=ROOT,
                           capture_output=True, text=True, check=False)
 
 
@@ -54,7 +54,7 @@ def test_records_carry_every_spec_field_and_point_into_the_text(tmp_path):
     result = solieu("extract", str(ROOT / "corpora" / "seeds" / "002_8f71e35bb422a702.txt"), "-o", str(out))
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    from pipeline.records import FIGURE_FIELDS
+    from solieu.pipeline.records import FIGURE_FIELDS
 
     assert records and all(list(r) == list(FIGURE_FIELDS) for r in records)
     for record in records:
@@ -73,8 +73,8 @@ def test_output_is_deterministic(tmp_path):
 
 
 def test_headlines_of_other_articles_after_the_body_are_not_figures_of_this_one():
-    from pipeline.records import Document
-    from pipeline.run import extract_document
+    from solieu.pipeline.records import Document
+    from solieu.pipeline.run import extract_document
 
     text = ("Tỉnh Hà Tĩnh đã tổ chức 12 lớp tập huấn cho 300 cán bộ làm công tác phòng, chống mại dâm.\n"
             "Các địa phương tiếp tục tuyên truyền tại cơ sở.\n"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.records import Document
-from pipeline.run import extract_document
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_document
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "corpora" / "examples"
 

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from dataset_fixtures import CORPUS, QUANG_NAM_PLAN, QUANG_NAM_REPORT, corpus_extractor, kind_of, make_figure
-from pipeline import store
-from pipeline.cli import main
-from pipeline.records import Document
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
+from solieu.pipeline.records import Document
 
 PANDAS_DTYPES = {"VARCHAR": "object", "INTEGER": "Int64", "DOUBLE": "float64", "DATE": "object",
                  "TIMESTAMP": "datetime64[us]"}

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from input_builders import cp1258_bytes, html_page, pdf_bytes, seed_text
-from pipeline import fetch
-from pipeline.cli import main
-from pipeline.store import load_documents, load_figures
+from solieu.pipeline import fetch
+from solieu.pipeline.cli import main
+from solieu.pipeline.store import load_documents, load_figures
 
 SEED = "002_8f71e35bb422a702"
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -369,7 +369,7 @@ def test_an_interrupted_run_stops_soon_and_keeps_what_it_fetched(tmp_path: Path,
     urls = write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/tin/cham.html",
                       "/tin/quang-ninh-moi.html")
     output = tmp_path / "urls.pages.jsonl"
-    process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "fetch", str(urls), "--delay", "0",
+    process = subprocess.Popen([sys.executable, "-m", "solieu.pipeline.cli", "fetch", str(urls), "--delay", "0",
                                 "--timeout", "30", "--retries", "0"], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while not (output.exists() and output.read_bytes().endswith(b"\n")) and time.monotonic() < deadline:

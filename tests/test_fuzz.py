@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from input_builders import docx_bytes, pdf_bytes, pdf_font, seed_text
-from pipeline.normalise import normalise
-from pipeline.read import Rejected, read_inputs
-from pipeline.readers import READER_FAILED
-from pipeline.readers.decode import decode_text
-from pipeline.readers.base import Unreadable
-from pipeline.records import Document
+from solieu.pipeline.normalise import normalise
+from solieu.pipeline.read import Rejected, read_inputs
+from solieu.pipeline.readers import READER_FAILED
+from solieu.pipeline.readers.decode import decode_text
+from solieu.pipeline.readers.base import Unreadable
+from solieu.pipeline.records import Document
 
 EXAMPLES = int(os.environ.get("SOLIEU_FUZZ_EXAMPLES", "150"))
 HANG_SECONDS = 30  # far above any single input's cost; reached only by an endless loop
@@ -140,7 +140,7 @@ def test_any_unicode_text_normalises_with_an_ordered_map(text: str) -> None:
 @FUZZ
 @given(VIETNAMESE_NUMBERS)
 def test_number_parser_keeps_its_contract_on_any_text(text: str) -> None:
-    from extractors.numbers import find_quantities
+    from solieu.extractors.numbers import find_quantities
 
     with hang_guard():
         quantities = find_quantities(text, 0, len(text))

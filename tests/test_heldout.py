@@ -94,7 +94,7 @@ def test_the_gold_file_is_what_build_py_makes_of_the_sources():
 
 
 def solieu(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "solieu.pipeline.cli", *args], cwd=ROOT,
                           capture_output=True, text=True, check=False)
 
 

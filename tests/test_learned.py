@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from extractors import classify
-from extractors.learned import corpus, rebuild, train
-from extractors.learned.model import ModelFileError, load_model, save_models
-from pipeline import segment
-from pipeline.records import Document
+from solieu.extractors import classify
+from solieu.extractors.learned import corpus, rebuild, train
+from solieu.extractors.learned.model import ModelFileError, load_model, save_models
+from solieu.pipeline import segment
+from solieu.pipeline.records import Document
 
 
 def test_handmade_markup_becomes_a_gold_figure_with_value_qualifier_and_counted():
@@ -90,7 +90,7 @@ def test_without_model_files_the_rules_decide_and_extractor_says_so():
     sentences = segment.split_sentences(text)
     figure = corpus.figure_at(doc, sentences, text.index("4 lớp"), text.index("4 lớp") + 1)
     figure.value = 4.0
-    from extractors import context
+    from solieu.extractors import context
 
     context.attach_counted(figure)
     classify.classify([figure], doc, sentences, "news", models=None)
@@ -172,7 +172,7 @@ def test_handmade_corpus_held_out_whole(cross_validation):
 
 def test_a_model_that_changes_no_answer_is_not_shipped(cross_validation):
     """The thresholds are searched; a task whose rule always stands gets no model file."""
-    from extractors.learned.model import read_manifest
+    from solieu.extractors.learned.model import read_manifest
 
     manifest = read_manifest()
     for task in ("metric", "status"):

@@ -17,11 +17,11 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractors import figures
+from solieu.extractors import figures
 from input_builders import seed_text
-from pipeline import segment
-from pipeline.records import Document
-from pipeline.run import extract_document
+from solieu.pipeline import segment
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_document
 
 SEPARATORS = [" ", ", ", "; ", " và ", ". ", " - ", "/"]
 NOUNS = ["", " cơ sở", " người", " lớp tập huấn", "%", " triệu đồng", " lượt"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp import cue_pieces, language
+from solieu.pipeline.nlp import cue_pieces, language
 
 
 def test_tokens_are_underthesea_words_and_the_text_is_kept():

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalise import normalise
-from pipeline.records import Figure
+from solieu.pipeline.normalise import normalise
+from solieu.pipeline.records import Figure
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from dataset_fixtures import CORPUS, corpus_extractor, kind_of
-from pipeline import store
+from solieu.pipeline import store
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "cross_province.ipynb"
 

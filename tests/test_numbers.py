@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.numbers import find_quantities, parse_digits, parse_words
+from solieu.extractors.numbers import find_quantities, parse_digits, parse_words
 
 UNITS = ["", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import parallel
-from pipeline.cli import main
-from pipeline.read import Rejected, read_inputs
-from pipeline.records import Document
+from solieu.pipeline import parallel
+from solieu.pipeline.cli import main
+from solieu.pipeline.read import Rejected, read_inputs
+from solieu.pipeline.records import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpora" / "seeds"
@@ -50,7 +50,7 @@ def test_default_workers_is_every_core_this_process_may_use() -> None:
 
 
 def test_a_rejected_input_keeps_its_place_among_the_documents() -> None:
-    from pipeline.run import process
+    from solieu.pipeline.run import process
 
     items: list[Document | Rejected] = list(read_inputs([SEEDS, ROOT / "no-such-folder"]))
     items.insert(2, Rejected("broken.txt", "not UTF-8 text"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import periods, status
-from pipeline.records import Document, Figure
-from pipeline.segment import split_sentences
+from solieu.extractors import periods, status
+from solieu.pipeline.records import Document, Figure
+from solieu.pipeline.segment import split_sentences
 from gold_helpers import gold_documents, gold_figures
 
 FILLER = "Các ngành, các cấp phối hợp chặt chẽ trong công tác phòng, chống mại dâm trên địa bàn. " * 5

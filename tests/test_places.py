@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import places
-from pipeline.records import Document, Figure
-from pipeline.segment import split_sentences
+from solieu.extractors import places
+from solieu.pipeline.records import Document, Figure
+from solieu.pipeline.segment import split_sentences
 from gold_helpers import gold_documents, gold_figures
 
 BODY = "Công tác phòng, chống mại dâm trên địa bàn đạt nhiều kết quả, các ngành phối hợp chặt chẽ. " * 6

@@ -26,9 +26,9 @@ from input_builders import (
     pdf_font,
     seed_text,
 )
-from pipeline.read import read_inputs
-from pipeline.records import Document, Figure
-from pipeline.run import extract_document
+from solieu.pipeline.read import read_inputs
+from solieu.pipeline.records import Document, Figure
+from solieu.pipeline.run import extract_document
 
 NEWS_SEED = "000_e95e2f03995c52ce"  # Ninh Thuận news article: percentages, a ratio, a rate
 COMMITTEE_SEED = "003_b55ab99efdfcda80"  # national committee article: `Ủy ban`, counts

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from input_builders import docx_bytes, jsonl_line, pdf_bytes, pdf_font, scanned_pdf_bytes
-from pipeline.read import Rejected, read_inputs
-from pipeline.records import Document
+from solieu.pipeline.read import Rejected, read_inputs
+from solieu.pipeline.records import Document
 
 ARTICLE = "Năm 2020, toàn tỉnh tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu."
 

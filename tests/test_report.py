@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from dataset_fixtures import CORPUS, QUANG_NAM_REPORT, corpus_extractor, corpus_figures, kind_of, make_figure
-from pipeline import store
-from pipeline.cli import main
-from pipeline.display import format_number, vi_sorted
-from pipeline.records import Document
-from pipeline.report import locate_in_sentences, render_report, shown_value
-from pipeline.write import atomic_output, dump_record
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
+from solieu.pipeline.display import format_number, vi_sorted
+from solieu.pipeline.records import Document
+from solieu.pipeline.report import locate_in_sentences, render_report, shown_value
+from solieu.pipeline.write import atomic_output, dump_record
 
 INJECTED = Document(
     doc_id="injected",
@@ -282,8 +282,8 @@ def test_a_target_shows_what_was_reported_even_when_it_cannot_be_judged(tmp_path
 
 
 def test_every_metric_of_the_taxonomy_has_a_vietnamese_and_an_english_name():
-    from pipeline.display import metric_table
-    from pipeline.report import taxonomy_order
+    from solieu.pipeline.display import metric_table
+    from solieu.pipeline.report import taxonomy_order
 
     names = metric_table()
 

@@ -11,9 +11,9 @@ import pandas as pd
 from nbclient import NotebookClient
 
 from dataset_fixtures import CORPUS, corpus_extractor, kind_of, make_figure
-from pipeline import store
-from pipeline.cli import main
-from pipeline.records import Document
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
+from solieu.pipeline.records import Document
 from test_report import page_data
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "cross_province.ipynb"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from test_report import build_store
-from pipeline.cli import main
+from solieu.pipeline.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.browser import Chromium, find_chromium  # noqa: E402

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors.learned import corpus
-from extractors.learned.model import load_model
-from extractors.learned.review import check_sheet, merge_corrections, read_corrections
-from pipeline import store
-from pipeline.cli import main
+from solieu.extractors.learned import corpus
+from solieu.extractors.learned.model import load_model
+from solieu.extractors.learned.review import check_sheet, merge_corrections, read_corrections
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
 
 ARTICLE = (
     "Kết quả công tác phòng, chống mại dâm năm 2021\n"
@@ -114,7 +114,7 @@ PREDICTED = [
 
 def _predictions(tmp_path: Path) -> Path:
     """A figures file of REPORT as `solieu extract` writes it, from PREDICTED."""
-    from pipeline.read import read_inputs
+    from solieu.pipeline.read import read_inputs
 
     article = tmp_path / "bao-cao.txt"
     article.write_text(REPORT, encoding="utf-8")
@@ -288,7 +288,7 @@ def test_review_reads_parquet_and_a_store_as_it_reads_json_lines(tmp_path: Path,
 def test_a_list_line_that_looks_like_a_formula_stays_text_and_comes_back_unchanged(tmp_path: Path,
                                                                                    corpus_files: Path):
     """Reports write goals as `- Phấn đấu ...`; a spreadsheet would take `-...` for a formula."""
-    from pipeline.read import read_inputs
+    from solieu.pipeline.read import read_inputs
 
     text = "Kế hoạch năm 2022\n- Phấn đấu 100% xã, phường không có tệ nạn mại dâm.\n- Tổ chức 5 lớp tập huấn.\n"
     article = tmp_path / "ke-hoach.txt"

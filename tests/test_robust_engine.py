@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from input_builders import CHECKS, NEWS_SEED, TRAINING, mixed_batch_folder, seed_text
-from pipeline import store
-from pipeline.cli import build_parser, main
-from pipeline.progress import Progress
-from pipeline.read import read_inputs
-from pipeline.readers import expected_documents
-from pipeline.records import Document
-from pipeline.run import run_ingest
+from solieu.pipeline import store
+from solieu.pipeline.cli import build_parser, main
+from solieu.pipeline.progress import Progress
+from solieu.pipeline.read import read_inputs
+from solieu.pipeline.readers import expected_documents
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import run_ingest
 
 
 

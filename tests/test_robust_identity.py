@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from input_builders import jsonl_line
-from pipeline import run as run_module
-from pipeline import store
-from pipeline.cli import main
-from pipeline.read import Rejected, read_inputs
-from pipeline.records import Document
+from solieu.pipeline import run as run_module
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
+from solieu.pipeline.read import Rejected, read_inputs
+from solieu.pipeline.records import Document
 
 TRAINING = "Năm 2020, huyện tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu."
 CHECKS = "Đoàn liên ngành kiểm tra 35 cơ sở kinh doanh dịch vụ, xử phạt 12 cơ sở với số tiền 135,8 triệu đồng."

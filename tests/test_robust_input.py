@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from input_builders import docx_bytes, jsonl_line
-from pipeline.cli import main
-from pipeline.read import Rejected, read_inputs
-from pipeline.readers import parse
-from pipeline.records import Document
+from solieu.pipeline.cli import main
+from solieu.pipeline.read import Rejected, read_inputs
+from solieu.pipeline.readers import parse
+from solieu.pipeline.records import Document
 
 ARTICLE = "Năm 2020, toàn tỉnh tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu về phòng, chống mại dâm."
 

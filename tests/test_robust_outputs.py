@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import store
-from pipeline.cli import main
-from pipeline.records import Document
-from pipeline.run import extract_or_reject
-from pipeline.write import safe_cell
+from solieu.pipeline import store
+from solieu.pipeline.cli import main
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_or_reject
+from solieu.pipeline.write import safe_cell
 
 TRAINING = "Năm 2020, huyện tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu."
 OVERFLOW = "Năm 2020, tỉnh thu " + "9" * 400 + " triệu đồng tiền phạt và tổ chức 04 lớp tập huấn."
@@ -64,7 +64,7 @@ def test_a_csv_export_guards_formulas_and_reads_back_as_it_was(tmp_path: Path) -
     doc = Document("a", "a.txt", sentence)
 
     def extractor(document: Document) -> list:
-        from pipeline.run import extract_document
+        from solieu.pipeline.run import extract_document
 
         return extract_document(document)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 
 from input_builders import seed_text
-from pipeline.records import Document
-from pipeline.run import extract_document, extract_pieces, piece_spans
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_document, extract_pieces, piece_spans
 
 PARAGRAPH = "Năm 2020, huyện tổ chức 04 lớp tập huấn cho hơn 1.000 đại biểu; kiểm tra 35 cơ sở, xử phạt 12 cơ sở.\n"
 

@@ -19,12 +19,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from pipeline import parallel
-from pipeline import run as run_module
-from pipeline.cli import main
-from pipeline.read import Rejected
-from pipeline.records import Document
-from pipeline.run import extract_document, over_budget, run_extract
+from solieu.pipeline import parallel
+from solieu.pipeline import run as run_module
+from solieu.pipeline.cli import main
+from solieu.pipeline.read import Rejected
+from solieu.pipeline.records import Document
+from solieu.pipeline.run import extract_document, over_budget, run_extract
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpora" / "seeds"
@@ -128,7 +128,7 @@ def test_workers_are_capped_at_the_cores_unless_oversubscribed(
         asked.append(workers)
         return run_module.BatchResult()
 
-    monkeypatch.setattr("pipeline.commands.extract.run_extract", record_workers)
+    monkeypatch.setattr("solieu.pipeline.commands.extract.run_extract", record_workers)
     article = tmp_path / "bai.txt"
     article.write_text(TRAINING, encoding="utf-8")
 
@@ -159,7 +159,7 @@ def test_a_pathological_document_is_rejected_by_its_time_budget_and_the_batch_go
 
 
 def test_the_time_budget_is_an_option_of_both_batch_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.store import IngestResult
+    from solieu.pipeline.store import IngestResult
 
     seen: list[float] = []
 
@@ -171,8 +171,8 @@ def test_the_time_budget_is_an_option_of_both_batch_commands(tmp_path: Path, mon
         seen.append(max_seconds)
         return IngestResult()
 
-    monkeypatch.setattr("pipeline.commands.extract.run_extract", extract_budget)
-    monkeypatch.setattr("pipeline.commands.ingest.run_ingest", ingest_budget)
+    monkeypatch.setattr("solieu.pipeline.commands.extract.run_extract", extract_budget)
+    monkeypatch.setattr("solieu.pipeline.commands.ingest.run_ingest", ingest_budget)
     assert main(["extract", "x.txt", "-o", str(tmp_path / "f.jsonl"), "--max-seconds", "7.5"]) == 0
     assert main(["ingest", "x.txt", "--db", str(tmp_path / "s.duckdb"), "--max-seconds", "12"]) == 0
     assert seen == [7.5, 12.0]
@@ -201,7 +201,7 @@ def test_the_time_budget_also_holds_in_a_thread_that_is_not_the_main_one() -> No
     """Dask runs extraction in worker threads, where no timer signal can be used."""
     import threading
 
-    from pipeline.run import TimeBudgetExceeded, time_budget
+    from solieu.pipeline.run import TimeBudgetExceeded, time_budget
 
     outcome: list[str] = []
 

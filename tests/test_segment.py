@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import segment
-from pipeline.records import Sentence
+from solieu.pipeline import segment
+from solieu.pipeline.records import Sentence
 
 SENTENCES = [
     "Đội kiểm tra 178 tỉnh đã tổ chức 04 lớp tập huấn, bồi dưỡng nghiệp vụ cho 269 thành viên.",

@@ -22,9 +22,9 @@ from dataset_fixtures import (
     kind_of,
     make_figure,
 )
-from pipeline import store
-from pipeline.read import Rejected
-from pipeline.records import FIGURE_FIELDS, Document
+from solieu.pipeline import store
+from solieu.pipeline.read import Rejected
+from solieu.pipeline.records import FIGURE_FIELDS, Document
 
 REPORT_2024 = dataclasses.replace(
     QUANG_NAM_REPORT,
@@ -167,7 +167,7 @@ def test_a_process_killed_in_the_middle_of_a_write_leaves_the_previous_state(db:
     script = textwrap.dedent(f"""
         import os, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from pipeline import store
+        from solieu.pipeline import store
         from dataset_fixtures import corpus_extractor, kind_of
         import test_store
 
@@ -236,7 +236,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "corpora" / "seeds"
 
 def test_the_commands_ingest_the_seeds_once_and_export_them(tmp_path: Path, capsys):
     """End to end with the real extractor: every stored figure points into the stored text."""
-    from pipeline.cli import main
+    from solieu.pipeline.cli import main
 
     db = tmp_path / "solieu.duckdb"
     assert main(["ingest", str(SEEDS), "--db", str(db)]) == 0

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractors import context, numbers
-from extractors.learned.features import FigureInDocument, locate
-from extractors.lexicon import CORPORA
-from pipeline import segment
-from pipeline.records import Document, Figure, Quantity, Sentence
+from solieu.extractors import context, numbers
+from solieu.extractors.learned.features import FigureInDocument, locate
+from solieu.extractors.lexicon import CORPORA
+from solieu.pipeline import segment
+from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
 TRAINING = CORPORA / "training"
 HANDMADE_DIR = TRAINING / "handmade"
@@ -204,7 +204,7 @@ def read_gold(path: Path, origin: str) -> list[GoldDoc]:
     """Gold-format documents of a JSON Lines file, each figure tagged with `origin` if untagged."""
     if not path.exists():
         return []
-    from pipeline.read import json_lines
+    from solieu.pipeline.read import json_lines
 
     docs = []
     for _, doc, problem in json_lines(path):
@@ -218,7 +218,7 @@ def read_gold(path: Path, origin: str) -> list[GoldDoc]:
 
 
 def write_gold(docs: Iterable[GoldDoc], path: Path) -> int:
-    from pipeline.write import atomic_output, dump_record
+    from solieu.pipeline.write import atomic_output, dump_record
 
     count = 0
     with atomic_output(path) as out:
@@ -260,7 +260,7 @@ def figure_at(doc: Document, sentences: list[Sentence], start: int, end: int) ->
 
 def examples_of(gold: GoldDoc) -> list[Example]:
     """The document's gold figures with pipeline context (sentences, counted, kind, tokens)."""
-    from extractors import status
+    from solieu.extractors import status
 
     doc = document_of(gold)
     sentences = segment.split_sentences(doc.text)
@@ -315,9 +315,9 @@ def candidates_of(gold: GoldDoc) -> list[Candidate]:
     denominator, as `solieu eval` matches) is a negative example. The pipeline's
     own normalised text is used, offsets mapped back to the gold's.
     """
-    from extractors import figures, status
-    from pipeline.evaluate import match_document
-    from pipeline.normalise import normalise
+    from solieu.extractors import figures, status
+    from solieu.pipeline.evaluate import match_document
+    from solieu.pipeline.normalise import normalise
 
     given = document_of(gold)
     norm = normalise(given.text)

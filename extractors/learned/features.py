@@ -19,8 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline import segment
-from pipeline.records import Figure, Sentence, Token
+from solieu.pipeline import segment
+from solieu.pipeline.records import Figure, Sentence, Token
 
 # Punctuation that closes a clause; commas do not (they separate list items
 # such as "xã, phường, thị trấn" that belong to one counted phrase).

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from pipeline.write import atomic_output
+from solieu.pipeline.write import atomic_output
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 MANIFEST = "manifest.json"

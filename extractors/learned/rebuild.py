@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from extractors import classify
-from extractors.learned import corpus, review, train, weak
-from extractors.learned.model import MODELS_DIR, read_manifest, save_models
-from pipeline.evaluate import Scores, evaluate
-from pipeline.records import Document
+from solieu.extractors import classify
+from solieu.extractors.learned import corpus, review, train, weak
+from solieu.extractors.learned.model import MODELS_DIR, read_manifest, save_models
+from solieu.pipeline.evaluate import Scores, evaluate
+from solieu.pipeline.records import Document
 
 WEAK_INPUTS = (corpus.CORPORA / "sample",)
 
@@ -84,7 +84,7 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
 def pipeline_scores(held: train.HeldOut, thresholds: dict[str, float],
                     docs: list[corpus.GoldDoc]) -> dict[str, tuple[Scores, Scores]]:
     """`solieu eval` of each annotated set: rules alone, and each document run with its fold's models."""
-    from pipeline.run import extract_document
+    from solieu.pipeline.run import extract_document
 
     fold_of = {key: models for test, models in held.folds for key in test}
     result: dict[str, tuple[Scores, Scores]] = {}

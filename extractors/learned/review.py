@@ -45,12 +45,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from extractors import context
-from extractors.learned import corpus
-from pipeline import segment
-from pipeline.read import Rejected, json_lines, read_inputs
-from pipeline.records import Document
-from pipeline.write import atomic_output, safe_cell, unguarded_cell
+from solieu.extractors import context
+from solieu.extractors.learned import corpus
+from solieu.pipeline import segment
+from solieu.pipeline.read import Rejected, json_lines, read_inputs
+from solieu.pipeline.records import Document
+from solieu.pipeline.write import atomic_output, safe_cell, unguarded_cell
 
 COLUMNS = ("doc_id", "start", "end", "confidence", "sentence", "figure", "counted", "metric", "status",
            "period", "value", "unit", "not_a_figure", "checked",
@@ -105,14 +105,14 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     if path.is_dir():  # `extract --engine dask` writes a folder of Parquet parts
         import pandas as pd
 
-        from pipeline.store import StoreError, normalise_frame, plain_records
+        from solieu.pipeline.store import StoreError, normalise_frame, plain_records
 
         try:
             return plain_records(normalise_frame(pd.read_parquet(path))), []
         except (OSError, ValueError) as error:
             raise StoreError(f"{path}: not a folder of Parquet figures ({error})") from None
     if path.suffix.lower() != ".jsonl":
-        from pipeline.store import load_figures, plain_records
+        from solieu.pipeline.store import load_figures, plain_records
 
         return plain_records(load_figures(path, documents=False)), []
     records, problems = [], []
@@ -425,7 +425,7 @@ def _stored_document(correction: Correction) -> list[Document]:
     """The document as the store keeps it: the text the extractor saw, whatever its source was."""
     if not correction.store or not Path(correction.store).is_file():
         return []
-    from pipeline.store import StoreError, open_store
+    from solieu.pipeline.store import StoreError, open_store
 
     try:
         with open_store(correction.store, read_only=True) as con:

@@ -22,10 +22,10 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from extractors import classify, metric, status
-from extractors.learned import corpus, features
-from extractors.learned.corpus import Candidate, Example, GoldDoc
-from extractors.learned.model import LinearModel, Vectorizer
+from solieu.extractors import classify, metric, status
+from solieu.extractors.learned import corpus, features
+from solieu.extractors.learned.corpus import Candidate, Example, GoldDoc
+from solieu.extractors.learned.model import LinearModel, Vectorizer
 
 SEED = 0
 GROUPED_FOLDS = 5

@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from extractors import metric, status
-from extractors.learned.corpus import GoldDoc
-from pipeline import segment
-from pipeline.read import Rejected, read_inputs
-from pipeline.records import Document
+from solieu.extractors import metric, status
+from solieu.extractors.learned.corpus import GoldDoc
+from solieu.pipeline import segment
+from solieu.pipeline.read import Rejected, read_inputs
+from solieu.pipeline.records import Document
 
 WEAK_CONFIDENCE = 0.9
 GOLD_FIELDS = ("start", "end", "text", "value", "value_high", "denominator", "unit", "per", "qualifier",
@@ -26,7 +26,7 @@ GOLD_FIELDS = ("start", "end", "text", "value", "value_high", "denominator", "un
 
 def weak_labels(inputs: Iterable[Path], gold: Sequence[GoldDoc]) -> tuple[list[GoldDoc], list[str]]:
     """Weakly labelled documents of the inputs, and one line per input that could not be used."""
-    from pipeline.run import extract_document
+    from solieu.pipeline.run import extract_document
 
     known_ids = {doc["doc_id"] for doc in gold}
     known_texts = {_nfc(doc["text"]).strip() for doc in gold}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.compare import DEFAULT_BY, GROUP_KEYS, STATUSES, compare, write_table
-from pipeline.store import DEFAULT_DB, StoreError
+from solieu.pipeline.compare import DEFAULT_BY, GROUP_KEYS, STATUSES, compare, write_table
+from solieu.pipeline.store import DEFAULT_DB, StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

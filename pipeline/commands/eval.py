@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.evaluate import evaluate, read_jsonl, report
-from pipeline.read import FIGURE_KEYS, GOLD_KEYS, check_records
+from solieu.pipeline.evaluate import evaluate, read_jsonl, report
+from solieu.pipeline.read import FIGURE_KEYS, GOLD_KEYS, check_records
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

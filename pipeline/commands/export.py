@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.store import (
+from solieu.pipeline.store import (
     DEFAULT_DB,
     EXPORT_FORMATS,
     EXPORT_TABLES,

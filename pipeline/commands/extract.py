@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.cli import add_batch_arguments, batch_workers, byte_size, positive_int  # noqa: F401 - re-exported
-from pipeline.progress import Progress
-from pipeline.run import errors_file, run_extract
-from pipeline.write import OutputError, is_stdout, is_stream
+from solieu.pipeline.cli import add_batch_arguments, batch_workers, byte_size, positive_int  # noqa: F401 - re-exported
+from solieu.pipeline.progress import Progress
+from solieu.pipeline.run import errors_file, run_extract
+from solieu.pipeline.write import OutputError, is_stdout, is_stream
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     workers = batch_workers(args)
     if args.engine == "dask":
-        from pipeline.dask_engine import run_dask
+        from solieu.pipeline.dask_engine import run_dask
 
         if is_stdout(args.output):
             raise OutputError("-: --engine dask writes a folder of Parquet files, not standard output")

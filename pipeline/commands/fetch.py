@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.cli import byte_size, non_negative_seconds, positive_int
-from pipeline.fetch import (
+from solieu.pipeline.cli import byte_size, non_negative_seconds, positive_int
+from solieu.pipeline.fetch import (
     DEFAULT_BACKOFF,
     DEFAULT_DELAY,
     DEFAULT_HOSTS,
@@ -27,7 +27,7 @@ from pipeline.fetch import (
     read_list,
     write_errors,
 )
-from pipeline.read import DEFAULT_MAX_SIZE
+from solieu.pipeline.read import DEFAULT_MAX_SIZE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.cli import add_batch_arguments, batch_workers
-from pipeline.fetch import fetch_address_lists
-from pipeline.progress import Progress
-from pipeline.run import run_ingest
-from pipeline.store import DEFAULT_DB
+from solieu.pipeline.cli import add_batch_arguments, batch_workers
+from solieu.pipeline.fetch import fetch_address_lists
+from solieu.pipeline.progress import Progress
+from solieu.pipeline.run import run_ingest
+from solieu.pipeline.store import DEFAULT_DB
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

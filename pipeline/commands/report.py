@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.display import LANGUAGES
-from pipeline.report import write_report
-from pipeline.store import DEFAULT_DB, StoreError
+from solieu.pipeline.display import LANGUAGES
+from solieu.pipeline.report import write_report
+from solieu.pipeline.store import DEFAULT_DB, StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

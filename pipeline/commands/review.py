@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from extractors.learned.review import codes_path, read_records, write_sheet
-from pipeline.store import FILE_SUFFIXES, StoreError
+from solieu.extractors.learned.review import codes_path, read_records, write_sheet
+from solieu.pipeline.store import FILE_SUFFIXES, StoreError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

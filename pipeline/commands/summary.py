@@ -6,7 +6,7 @@ import argparse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from pipeline.read import FIGURE_KEYS, InputError, check_records
+from solieu.pipeline.read import FIGURE_KEYS, InputError, check_records
 
 NATIONAL = "(national)"
 
@@ -47,7 +47,7 @@ def figure_records(source: str) -> list[dict]:
 
     Read through `load_figures`, so Parquet and CSV exports work as JSON Lines do.
     """
-    from pipeline.store import load_figures, normalise_frame, plain_records
+    from solieu.pipeline.store import load_figures, normalise_frame, plain_records
 
     path = Path(source)
     if path.is_dir() and not any(path.glob("*.parquet")):

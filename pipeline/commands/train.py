@@ -16,9 +16,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from extractors.learned import rebuild as training
-from extractors.learned.corpus import CorpusError
-from extractors.learned.review import SheetError, check_sheet
+from solieu.extractors.learned import rebuild as training
+from solieu.extractors.learned.corpus import CorpusError
+from solieu.extractors.learned.review import SheetError, check_sheet
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

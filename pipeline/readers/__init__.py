@@ -16,13 +16,13 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.readers.base import (
+from solieu.pipeline.readers.base import (
     DEFAULT_MAX_SIZE, Rejected, Unreadable, notice, shown_path, size_text, text_id,
 )
-from pipeline.readers.decode import declared_charset, decode_text
-from pipeline.readers.jsonl import read_jsonl
-from pipeline.readers.sniff import DOCUMENT_SUFFIXES, binary_kind, is_jsonl, text_kind
-from pipeline.records import Document
+from solieu.pipeline.readers.decode import declared_charset, decode_text
+from solieu.pipeline.readers.jsonl import read_jsonl
+from solieu.pipeline.readers.sniff import DOCUMENT_SUFFIXES, binary_kind, is_jsonl, text_kind
+from solieu.pipeline.records import Document
 
 READER_FAILED = "reader failed"
 # Keys that mark a JSON line as something solieu wrote, not a document to read.
@@ -236,11 +236,11 @@ def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document
         # take most of a second to load, which a batch of plain text should not pay.
         kind = binary_kind(data)
         if kind == "pdf":
-            from pipeline.readers.pdf import read_pdf
+            from solieu.pipeline.readers.pdf import read_pdf
 
             return read_pdf(data, path)
         if kind == "docx":
-            from pipeline.readers.word import read_docx
+            from solieu.pipeline.readers.word import read_docx
 
             return read_docx(data, path, max_size)
         notes: list[str] = []
@@ -248,7 +248,7 @@ def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document
         for note in notes:
             notice(source, note)
         if text_kind(text, path.suffix.lower()) == "html":
-            from pipeline.readers.webpage import read_html
+            from solieu.pipeline.readers.webpage import read_html
 
             return read_html(text, path)
         return _plain_text(text, path)

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.normalise import normalise
+from solieu.pipeline.normalise import normalise
 
 DEFAULT_MAX_SIZE = 20 * 1000 * 1000  # bytes; a provincial report is well under 5 MB
 MAX_REASON = 300  # characters of a rejection reason

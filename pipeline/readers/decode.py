@@ -14,7 +14,7 @@ import re
 
 import charset_normalizer
 
-from pipeline.readers.base import Unreadable
+from solieu.pipeline.readers.base import Unreadable
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.readers.base import MAX_ID, KINDS, Rejected, iso_date, notice, size_text, text_id
-from pipeline.readers.decode import bom_encoding
-from pipeline.records import Document
+from solieu.pipeline.readers.base import MAX_ID, KINDS, Rejected, iso_date, notice, size_text, text_id
+from solieu.pipeline.readers.decode import bom_encoding
+from solieu.pipeline.records import Document
 
 _CHUNK = 1 << 16
 _SURROGATE = re.compile("[\ud800-\udfff]")

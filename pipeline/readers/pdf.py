@@ -18,8 +18,8 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
-from pipeline.readers.base import Unreadable, clean_title
-from pipeline.records import Document
+from solieu.pipeline.readers.base import Unreadable, clean_title
+from solieu.pipeline.records import Document
 
 # pypdf logs each oddity of a damaged file; the reader reports one reason instead.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL)

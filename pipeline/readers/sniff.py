@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from pipeline.readers.base import Unreadable
+from solieu.pipeline.readers.base import Unreadable
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"

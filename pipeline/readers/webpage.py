@@ -17,8 +17,8 @@ from pathlib import Path
 
 import trafilatura
 
-from pipeline.readers.base import Unreadable, clean_title, iso_date
-from pipeline.records import Document
+from solieu.pipeline.readers.base import Unreadable, clean_title, iso_date
+from solieu.pipeline.records import Document
 
 # trafilatura and htmldate log every page they find poor; the reader reports
 # its own one-line reason instead, so their chatter would only duplicate it.

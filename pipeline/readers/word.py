@@ -18,8 +18,8 @@ from docx.oxml.table import CT_Row
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from pipeline.readers.base import Unreadable, clean_title, size_text
-from pipeline.records import Document
+from solieu.pipeline.readers.base import Unreadable, clean_title, size_text
+from solieu.pipeline.records import Document
 
 MAIN_PART = "word/document.xml"
 # The XML of a Word file compresses about tenfold; a part that inflates a hundredfold

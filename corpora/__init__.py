@@ -1,0 +1,1 @@
+"""Data of solieu: lexicons, the province table, domain packs, gold and training corpora (no code)."""
