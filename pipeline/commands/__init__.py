@@ -1,1 +1,46 @@
-"""One module per `solieu` subcommand, each with `register(subparsers)`."""
+"""One module per `solieu` subcommand, each with `register(subparsers)`.
+
+`solieu --help` imports every command module to build its parser, so a command
+module imports at its top only what `register` needs; what the command runs
+with (the store and pandas, the extractors and underthesea, scikit-learn) is
+imported inside its `run`, when that command is the one given (issue 14).
+
+The few defaults that the help text shows but that live in heavy modules are
+repeated here, because importing `solieu.pipeline.store` (duckdb, pandas) or
+`solieu.pipeline.compare` just to print them costs a second of every command's
+start; `tests/test_cli_imports.py` checks that they equal the originals.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = Path("data/solieu.duckdb")  # = solieu.pipeline.store.DEFAULT_DB
+EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")  # = solieu.pipeline.store.EXPORT_FORMATS
+EXPORT_TABLES: tuple[str, ...] = ("figures", "documents")  # = solieu.pipeline.store.EXPORT_TABLES
+GROUP_KEYS: tuple[str, ...] = ("province", "metric", "period", "locality", "counted")  # = solieu.pipeline.compare
+DEFAULT_BY: tuple[str, ...] = ("province", "metric", "period")  # = solieu.pipeline.compare.DEFAULT_BY
+STATUSES: tuple[str, ...] = ("achieved", "target")  # = solieu.pipeline.compare.STATUSES
+
+
+def lazy_names(module: str, sources: dict[str, str]) -> Callable[[str], Any]:
+    """A module `__getattr__` (PEP 562) that imports a run-time name on first use and keeps it.
+
+    A command module stays cheap to import for `--help`, while its run-time
+    names (`run_extract`, `run_ingest`) remain attributes of the module, so that
+    code and tests that replace them there (`monkeypatch.setattr`) still reach
+    what `run` calls.
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in sources:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(sources[name]), name)
+        setattr(sys.modules[module], name, value)
+        return value
+
+    return __getattr__

@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from solieu.pipeline.compare import DEFAULT_BY, GROUP_KEYS, STATUSES, compare, write_table
-from solieu.pipeline.store import DEFAULT_DB, StoreError
+from solieu.pipeline.commands import DEFAULT_BY, DEFAULT_DB, GROUP_KEYS, STATUSES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: pandas and duckdb cost a second that `--help` should not pay.
+    from solieu.pipeline.compare import compare, write_table
+    from solieu.pipeline.store import StoreError
+
     if args.figures and args.db:
         args.parser.error("give either a figures file or --db, not both")
     source = args.figures or args.db or str(DEFAULT_DB)

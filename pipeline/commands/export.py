@@ -10,17 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from solieu.pipeline.store import (
-    DEFAULT_DB,
-    EXPORT_FORMATS,
-    EXPORT_TABLES,
-    StoreError,
-    export_documents,
-    export_figures,
-    load_documents,
-    load_figures,
-    schema_note_path,
-)
+from solieu.pipeline.commands import DEFAULT_DB, EXPORT_FORMATS, EXPORT_TABLES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +25,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the store pulls in duckdb and pandas, which `--help` never needs.
+    from solieu.pipeline.store import (
+        StoreError,
+        export_documents,
+        export_figures,
+        load_documents,
+        load_figures,
+        schema_note_path,
+    )
+
     try:
         if args.what == "documents":
             count = export_documents(load_documents(args.db), args.output, args.format)

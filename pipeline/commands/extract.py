@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from solieu.pipeline.cli import add_batch_arguments, batch_workers, byte_size, positive_int  # noqa: F401 - re-exported
-from solieu.pipeline.progress import Progress
-from solieu.pipeline.run import errors_file, run_extract
-from solieu.pipeline.write import OutputError, is_stdout, is_stream
+from solieu.pipeline.commands import lazy_names
+
+# Run-time names, imported on first use: they pull in underthesea and the models, which `--help` never needs.
+__getattr__ = lazy_names(__name__, {"run_extract": "solieu.pipeline.run", "errors_file": "solieu.pipeline.run"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from solieu.pipeline.commands.extract import errors_file, run_extract  # this module's lazy names, see above
+    from solieu.pipeline.progress import Progress
+    from solieu.pipeline.write import OutputError, is_stdout, is_stream
+
     workers = batch_workers(args)
     if args.engine == "dask":
         from solieu.pipeline.dask_engine import run_dask

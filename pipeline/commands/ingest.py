@@ -11,10 +11,10 @@ import argparse
 import sys
 
 from solieu.pipeline.cli import add_batch_arguments, batch_workers
-from solieu.pipeline.fetch import fetch_address_lists
-from solieu.pipeline.progress import Progress
-from solieu.pipeline.run import run_ingest
-from solieu.pipeline.store import DEFAULT_DB
+from solieu.pipeline.commands import DEFAULT_DB, lazy_names
+
+# Run-time name, imported on first use: the extractors and the store are for running, not for `--help`.
+__getattr__ = lazy_names(__name__, {"run_ingest": "solieu.pipeline.run"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from solieu.pipeline.commands.ingest import run_ingest  # this module's lazy name, see above
+    from solieu.pipeline.fetch import fetch_address_lists
+    from solieu.pipeline.progress import Progress
+
     if not args.inputs and not args.refresh:
         args.parser.error("give at least one INPUT, or --refresh to re-extract the stored documents")
     inputs, unfetched = fetch_address_lists(args.inputs, args.max_size, quiet=args.quiet)  # URL lists → pages

@@ -12,8 +12,7 @@ import argparse
 import sys
 
 from solieu.pipeline.display import LANGUAGES
-from solieu.pipeline.report import write_report
-from solieu.pipeline.store import DEFAULT_DB, StoreError
+from solieu.pipeline.commands import DEFAULT_DB
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the report pulls in jinja2, pandas and duckdb, which `--help` never needs.
+    from solieu.pipeline.report import write_report
+    from solieu.pipeline.store import StoreError
+
     if args.figures and args.db:
         args.parser.error("give either a figures file or --db, not both")
     source = args.figures or args.db or str(DEFAULT_DB)

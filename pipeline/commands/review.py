@@ -11,9 +11,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from solieu.extractors.learned.review import codes_path, read_records, write_sheet
-from solieu.pipeline.store import FILE_SUFFIXES, StoreError
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("review", help="write a review sheet (CSV) of extracted figures")
@@ -23,6 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: the extractors (underthesea) and the store (duckdb, pandas) are for running.
+    from solieu.extractors.learned.review import codes_path, read_records, write_sheet
+    from solieu.pipeline.store import FILE_SUFFIXES, StoreError
+
     source = Path(args.figures)
     if not source.exists():
         print(f"solieu: {source}: no such file", file=sys.stderr)
