@@ -1,17 +1,26 @@
 """`make bench`: how fast and how flat `solieu extract` is, against the floors of any extractor.
 
-One run, one synthetic corpus, five measurements, each in its own process so that
-imports, model loading and peak memory are those a user would see:
+One run, two corpora, every measurement in its own process so that imports,
+model loading and peak memory are those a user would see:
 
   (a) a plain regex scan for digits: the floor of any extractor (reading + JSON included);
-  (b) underthesea word segmentation of every document's full text: what any
+  (b) underthesea `word_tokenize` of every document's full text: what any
       tokenised pipeline pays;
-  (c) `solieu extract` with 1 worker and with all cores, on the large corpus,
-      and with 1 worker on the small corpus, for the memory growth.
+  (c) underthesea `pos_tag`, sentence by sentence (`sent_tokenize`): what a
+      tagged pipeline pays;
+  (d) `solieu extract` with 1 worker and with all cores.
 
-Every timing is the wall time of its process, start to exit. The corpus is made
-from the paragraphs of `corpora/` recombined by a seeded generator, so two runs
-on the same commit measure the same text. Results go to `benchmarks/results.json`.
+They run on the same text twice: a generated corpus (the paragraphs of
+`corpora/sample` and of the real development set, recombined by a seeded
+generator, so its figure density is that of real articles) and a figure-dense
+corpus (seeds, real development set and hand-made training corpus, replicated).
+Then: memory growth of one worker from the 1,000-document prefix of the
+generated corpus to the whole, the Dask engine on two local workers against the
+local pool (dense corpus), and the linear-time check of issue 10 (seconds per
+MB for single documents of 0.25, 1 and 4 MB). Each run records wall time and CPU
+time (user + system of the process and its workers): CPU time is what a busy
+machine does not skew, so the ratios between single-process runs are taken on
+it. Results go to `benchmarks/results.json`.
 """
 
 from __future__ import annotations
@@ -24,29 +33,40 @@ import os
 import platform
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = (ROOT / "corpora" / "seeds", ROOT / "corpora" / "sample")
+CORPORA = ROOT / "corpora"
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
+# Where the source texts are. The gold and training files are looked for both in
+# the flat layout and under a domain folder (corpora/domains/<name>/...).
+SEEDS = ("seeds/*.txt",)
+SAMPLE_TEXTS = ("sample/*.txt",)
+REAL_DEV = ("sample/real-dev.jsonl",)
+GOLD_REAL_DEV = ("gold/real-dev.gold.jsonl", "domains/*/gold/real-dev.gold.jsonl")
+HANDMADE = ("training/handmade.jsonl", "domains/*/training/handmade.jsonl")
+
 # Document length in paragraphs is log-normal: mostly short news items, a tail of
-# long reports, as in a real archive (median ~4 paragraphs, ~1,600 characters).
+# long reports, as in a real archive (median ~4 paragraphs).
 PARAGRAPHS_MU = 1.4
 PARAGRAPHS_SIGMA = 0.8
 MAX_PARAGRAPHS = 60
 DIGITS = re.compile(r"\d+")
 SAMPLE_EVERY = 0.05  # seconds between two memory samples of a measured process tree
 MEGABYTE = 1024 * 1024
+LINEAR_BOUND = 20.0  # issue 10: seconds per MB at 4 MB at most 20 times those at 0.25 MB
+NO_BUDGET = "86400"  # --max-seconds for the bench: a slow document is measured, not rejected
 
 
 @dataclass(frozen=True)
@@ -61,7 +81,7 @@ class Corpus:
 
 @dataclass(frozen=True)
 class Measured:
-    """One measured process: wall time and peak memory (sampled tree sum and kernel maximum)."""
+    """One measured process: wall time, CPU time and peak memory (sampled tree sum and kernel maximum)."""
 
     name: str
     corpus: str
@@ -72,6 +92,7 @@ class Measured:
     load: float  # the machine's 1-minute load average when the run ended
     peak_tree_mb: float  # sum of the proportional memory (PSS) of the process and its workers, sampled
     max_rss_mb: float  # the kernel's peak resident memory of the largest single process
+    figures: int | None = None  # lines written by `solieu extract`; None for the floors
 
     @property
     def documents_per_second(self) -> float:
@@ -86,33 +107,107 @@ class Measured:
         """Throughput per unit of work done: what a busy machine (other jobs) cannot skew."""
         return self.characters / self.cpu_seconds
 
+    @property
+    def cpu_ms_per_document(self) -> float:
+        return 1000 * self.cpu_seconds / self.documents
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["documents_per_second"] = round(self.documents_per_second, 1)
         data["characters_per_second"] = round(self.characters_per_second)
         data["characters_per_cpu_second"] = round(self.characters_per_cpu_second)
+        data["cpu_ms_per_document"] = round(self.cpu_ms_per_document, 2)
         data["seconds"] = round(self.seconds, 3)
         data["cpu_seconds"] = round(self.cpu_seconds, 3)
         data["load"] = round(self.load, 2)
         data["peak_tree_mb"] = round(self.peak_tree_mb, 1)
         data["max_rss_mb"] = round(self.max_rss_mb, 1)
+        if self.figures is None:
+            del data["figures"]
+        else:
+            data["figures_per_1000_characters"] = round(1000 * self.figures / self.characters, 2)
         return data
 
 
-# --- corpus -----------------------------------------------------------------
+# --- source texts -------------------------------------------------------------
+
+
+def found(patterns: Sequence[str]) -> list[Path]:
+    """The files of `corpora/` matching the first pattern that matches any, sorted."""
+    for pattern in patterns:
+        paths = sorted(CORPORA.glob(pattern))
+        if paths:
+            return paths
+    return []
+
+
+def texts_of(patterns: Sequence[str]) -> list[tuple[str, str]]:
+    """(id, text) of every document in the files found: plain text files or JSON Lines with a `text`."""
+    texts: list[tuple[str, str]] = []
+    for path in found(patterns):
+        if path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as handle:
+                for number, line in enumerate(handle):
+                    if line.strip():
+                        record = json.loads(line)
+                        key = record.get("id") or record.get("doc_id") or f"{path.stem}-{number}"
+                        texts.append((str(key), record["text"]))
+        else:
+            texts.append((path.stem, path.read_text(encoding="utf-8")))
+    return texts
+
+
+def required_texts(name: str, patterns: Sequence[str]) -> list[tuple[str, str]]:
+    texts = texts_of(patterns)
+    if not texts:
+        raise SystemExit(f"bench: no {name} under corpora/ ({', '.join(patterns)})")
+    return texts
 
 
 def source_paragraphs() -> list[str]:
-    """Every distinct non-empty line of the project's corpora, sorted so file order cannot matter."""
-    from solieu.pipeline.read import Rejected, read_inputs
+    """Every distinct non-empty line of the sample articles and the real development set, sorted.
 
+    The five seeds alone (118 paragraphs) hold a quarter of the figures per
+    character of real articles; the real development set brings the density of
+    the text the pipeline is for.
+    """
     paragraphs: set[str] = set()
-    for item in read_inputs([path for path in SOURCES if path.exists()]):
-        if not isinstance(item, Rejected):
-            paragraphs.update(line.strip() for line in item.text.splitlines() if line.strip())
+    for patterns in (SAMPLE_TEXTS, REAL_DEV, GOLD_REAL_DEV):
+        for _, text in texts_of(patterns):
+            paragraphs.update(line.strip() for line in text.splitlines() if line.strip())
     if not paragraphs:
-        raise SystemExit("bench: no text under corpora/seeds or corpora/sample to build a corpus from")
+        raise SystemExit("bench: no text under corpora/sample or the real development set to build a corpus from")
     return sorted(paragraphs)
+
+
+def dense_sources() -> list[tuple[str, str]]:
+    """The figure-dense texts of `corpora/`: seeds, real development set (gold), hand-made training corpus."""
+    return [
+        *required_texts("seeds", SEEDS),
+        *required_texts("real development set", GOLD_REAL_DEV),
+        *required_texts("hand-made corpus", HANDMADE),
+    ]
+
+
+def article_text(size_bytes: int) -> str:
+    """Article-like text of `size_bytes` UTF-8 bytes (at most): the real development texts, repeated.
+
+    Cut at a paragraph end, so every size holds whole articles' sentences.
+    """
+    texts = [text.strip() for _, text in required_texts("real development set", REAL_DEV)]
+    pieces: list[str] = []
+    total = 0
+    while True:
+        for text in texts:
+            for paragraph in (p for p in text.split("\n") if p.strip()):
+                size = len(paragraph.encode("utf-8")) + 1
+                if total + size > size_bytes:
+                    return "\n".join(pieces)
+                pieces.append(paragraph)
+                total += size
+
+
+# --- corpora ------------------------------------------------------------------
 
 
 def synthetic_documents(paragraphs: Sequence[str], count: int, seed: int) -> Iterator[dict[str, str]]:
@@ -124,23 +219,31 @@ def synthetic_documents(paragraphs: Sequence[str], count: int, seed: int) -> Ite
         yield {"id": f"bench-{number:06d}", "text": text}
 
 
-def write_corpus(paragraphs: Sequence[str], count: int, seed: int) -> Corpus:
+def dense_documents(sources: Sequence[tuple[str, str]], copies: int) -> Iterator[dict[str, str]]:
+    """The dense texts `copies` times over, each copy with its own ids."""
+    for copy in range(copies):
+        for key, text in sources:
+            yield {"id": f"dense-{copy:03d}-{key}", "text": text}
+
+
+def write_corpus(name: str, documents: Iterable[dict[str, str]]) -> Corpus:
     """A JSON Lines corpus under benchmarks/corpus/ (git-ignored), one document per line."""
     from solieu.pipeline.write import atomic_output
 
-    path = CORPUS_DIR / f"corpus-{count}-seed{seed}.jsonl"
+    path = CORPUS_DIR / f"{name}.jsonl"
     digest = hashlib.sha256()
-    characters = 0
+    characters = count = 0
     with atomic_output(path) as out:
-        for document in synthetic_documents(paragraphs, count, seed):
+        for document in documents:
             line = json.dumps(document, ensure_ascii=False) + "\n"
             digest.update(line.encode("utf-8"))
             characters += len(document["text"])
+            count += 1
             out.write(line)
     return Corpus(str(path.relative_to(ROOT)), count, characters, digest.hexdigest())
 
 
-# --- the floors, run inside a child process ---------------------------------
+# --- the floors and the linear check, run inside a child process ------------
 
 
 def documents_of(path: Path) -> Iterator[str]:
@@ -152,10 +255,10 @@ def documents_of(path: Path) -> Iterator[str]:
 
 def scan_digits(path: Path) -> dict[str, int]:
     """(a) The floor: find every run of digits, as any extractor must at least do."""
-    found = 0
+    found_numbers = 0
     for text in documents_of(path):
-        found += sum(1 for _ in DIGITS.finditer(text))
-    return {"numbers": found}
+        found_numbers += sum(1 for _ in DIGITS.finditer(text))
+    return {"numbers": found_numbers}
 
 
 def segment_words(path: Path) -> dict[str, int]:
@@ -168,7 +271,46 @@ def segment_words(path: Path) -> dict[str, int]:
     return {"words": words}
 
 
-FLOORS = {"regex": scan_digits, "segmentation": segment_words}
+def tag_sentences(path: Path) -> dict[str, int]:
+    """(c) What a tagged pipeline pays: underthesea sentence split, then `pos_tag` sentence by sentence.
+
+    By sentence, because underthesea's tagger over a whole document is slower than
+    linear in its length; no pipeline would call it that way.
+    """
+    from underthesea import pos_tag, sent_tokenize
+
+    tags = 0
+    for text in documents_of(path):
+        for paragraph in text.split("\n"):
+            if paragraph.strip():
+                for sentence in sent_tokenize(paragraph):
+                    tags += len(pos_tag(sentence))
+    return {"tags": tags}
+
+
+FLOORS = {"regex": scan_digits, "segmentation": segment_words, "pos_tag": tag_sentences}
+
+
+def time_one_document(path: Path) -> dict[str, Any]:
+    """Extract one document in this process, models already loaded: its wall and CPU seconds.
+
+    Runs what a worker runs per document (`extract_or_reject`, pieces included),
+    without the time budget, after a warm-up document, so that startup and model
+    loading do not hide how time grows with size.
+    """
+    from solieu.pipeline.records import Document
+    from solieu.pipeline.run import extract_or_reject
+
+    text = path.read_text(encoding="utf-8")
+    warm = extract_or_reject(Document("warm-up", "warm-up", text[:20_000]), max_seconds=None)
+    if not isinstance(warm, list):
+        raise SystemExit(f"bench: warm-up rejected: {warm.reason}")
+    wall, cpu = time.perf_counter(), time.process_time()
+    figures = extract_or_reject(Document(path.stem, str(path), text), max_seconds=None)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if not isinstance(figures, list):
+        raise SystemExit(f"bench: {path} rejected: {figures.reason}")
+    return {"seconds": wall, "cpu_seconds": cpu, "figures": len(figures), "characters": len(text)}
 
 
 # --- measuring a process ------------------------------------------------------
@@ -217,8 +359,12 @@ def resident_bytes(pid: int) -> int:
     return 0
 
 
-def run_measured(name: str, command: list[str], corpus: Corpus) -> Measured:
-    """Run `command` to its end; its wall time and peak memory, or exit naming what failed."""
+def run_measured(name: str, command: list[str], corpus: Corpus, output: Path | None = None) -> Measured:
+    """Run `command` to its end; its wall time, CPU time and peak memory, or exit naming what failed.
+
+    CPU time comes from `wait4`: the process and every worker it waited for.
+    `output` (what `solieu extract` wrote) gives the figures found.
+    """
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
@@ -243,17 +389,28 @@ def run_measured(name: str, command: list[str], corpus: Corpus) -> Measured:
         load=os.getloadavg()[0],
         peak_tree_mb=sampler.peak / MEGABYTE,
         max_rss_mb=usage.ru_maxrss / 1024,  # Linux reports kilobytes
+        figures=figures_in(output) if output is not None else None,
     )
+
+
+def figures_in(output: Path) -> int:
+    """Records written: lines of a JSON Lines file, rows of a Parquet dataset folder (`--engine dask`)."""
+    if output.is_dir():
+        import pyarrow.parquet as pq
+
+        return sum(pq.ParquetFile(part).metadata.num_rows for part in sorted(output.glob("*.parquet")))
+    with output.open("rb") as handle:
+        return sum(1 for _ in handle)
 
 
 def floor_command(floor: str, corpus: Corpus) -> list[str]:
     return [sys.executable, "-m", "benchmarks.run", "--floor", floor, str(ROOT / corpus.path)]
 
 
-def extract_command(corpus: Corpus, workers: int, output: Path) -> list[str]:
+def extract_command(corpus: Corpus, workers: int, output: Path, engine: str = "local") -> list[str]:
     return [
         sys.executable, "-m", "solieu.pipeline.cli", "extract", str(ROOT / corpus.path),
-        "-o", str(output), "--workers", str(workers),
+        "-o", str(output), "--workers", str(workers), "--engine", engine, "--max-seconds", NO_BUDGET, "--quiet",
     ]
 
 
@@ -337,102 +494,221 @@ def all_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def measure(large: Corpus, small: Corpus, workers: int) -> tuple[dict[str, Measured], bool]:
-    """The five runs, in an order that keeps the machine's caches comparable between them."""
+def measure_corpus(label: str, corpus: Corpus, workers: int) -> tuple[dict[str, Measured], bool]:
+    """The floors and solieu on one corpus, side by side; and whether all cores wrote what 1 worker wrote."""
     runs: dict[str, Measured] = {}
     outputs = CORPUS_DIR / "out"
     for floor in FLOORS:
-        runs[floor] = announce(run_measured(floor, floor_command(floor, large), large))
-    one, many = outputs / "extract-1.jsonl", outputs / f"extract-{workers}.jsonl"
-    runs["extract_1_worker"] = announce(run_measured("extract, 1 worker", extract_command(large, 1, one), large))
-    runs["extract_all_cores"] = announce(
-        run_measured(f"extract, {workers} workers", extract_command(large, workers, many), large)
+        runs[floor] = announce(run_measured(f"{label}: {floor}", floor_command(floor, corpus), corpus))
+    one, many = outputs / f"{label}-extract-1.jsonl", outputs / f"{label}-extract-{workers}.jsonl"
+    runs["extract_1_worker"] = announce(
+        run_measured(f"{label}: extract, 1 worker", extract_command(corpus, 1, one), corpus, one)
     )
-    runs["extract_1_worker_small"] = announce(
-        run_measured("extract, 1 worker, small corpus", extract_command(small, 1, outputs / "small.jsonl"), small)
+    runs["extract_all_cores"] = announce(
+        run_measured(f"{label}: extract, {workers} workers", extract_command(corpus, workers, many), corpus, many)
     )
     return runs, one.read_bytes() == many.read_bytes()
 
 
+def measure_dask(corpus: Corpus, workers: int) -> Measured:
+    """`--engine dask` on a local cluster of `workers` processes, started and stopped by the run itself."""
+    output = CORPUS_DIR / "out" / "dense-dask"
+    shutil.rmtree(output, ignore_errors=True)
+    return announce(run_measured(
+        f"dense: extract --engine dask, {workers} local workers",
+        extract_command(corpus, workers, output, engine="dask"), corpus, output,
+    ))
+
+
+def write_linear_documents(sizes_mb: Sequence[float]) -> dict[float, Path]:
+    """The single documents of the linear check, written before any run (the sources may move meanwhile)."""
+    paths = {}
+    for size in sizes_mb:
+        paths[size] = CORPUS_DIR / f"linear-{size:g}MB.txt"
+        paths[size].write_text(article_text(int(size * 1_000_000)), encoding="utf-8")
+    return paths
+
+
+def measure_linear(documents: dict[float, Path]) -> dict[str, Any]:
+    """Issue 10: seconds per MB of single article-like documents of growing size; the ratio must stay bounded."""
+    per_size = []
+    for size, path in sorted(documents.items()):
+        command = [sys.executable, "-m", "benchmarks.run", "--linear-document", str(path)]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"bench: linear check at {size:g} MB failed: {done.stderr.strip()[-500:]}")
+        timing = json.loads(done.stdout.strip().splitlines()[-1])
+        megabytes = path.stat().st_size / 1_000_000
+        entry = {
+            "size_mb": size,
+            "bytes": path.stat().st_size,
+            "characters": timing["characters"],
+            "figures": timing["figures"],
+            "seconds": round(timing["seconds"], 3),
+            "cpu_seconds": round(timing["cpu_seconds"], 3),
+            "cpu_seconds_per_mb": round(timing["cpu_seconds"] / megabytes, 3),
+            "seconds_per_mb": round(timing["seconds"] / megabytes, 3),
+        }
+        print(f"  linear: {size:g} MB in {entry['seconds']:.1f} s ({entry['cpu_seconds_per_mb']:.2f} CPU-s/MB)",
+              file=sys.stderr, flush=True)
+        per_size.append(entry)
+    first, last = per_size[0], per_size[-1]
+    ratio = last["cpu_seconds_per_mb"] / first["cpu_seconds_per_mb"]
+    return {
+        "documents": per_size,
+        "ratio_largest_vs_smallest_per_mb": round(ratio, 3),
+        "ratio_largest_vs_smallest_per_mb_wall": round(last["seconds_per_mb"] / first["seconds_per_mb"], 3),
+        "bound": LINEAR_BOUND,
+        "holds": ratio <= LINEAR_BOUND,
+    }
+
+
 def announce(measured: Measured) -> Measured:
     print(
-        f"  {measured.name}: {measured.seconds:.1f} s, {measured.characters_per_second:,.0f} chars/s, "
-        f"{measured.max_rss_mb:.0f} MB",
+        f"  {measured.name}: {measured.seconds:.1f} s wall, {measured.cpu_seconds:.1f} s CPU, "
+        f"{measured.characters_per_cpu_second:,.0f} chars per CPU-s, {measured.max_rss_mb:.0f} MB",
         file=sys.stderr,
         flush=True,
     )
     return measured
 
 
-def summarise(large: Corpus, small: Corpus, workers: int, runs: dict[str, Measured], identical: bool) -> dict[str, Any]:
-    """results.json: the corpora, every run, and the ratios the issue's bar is stated in.
+def corpus_summary(corpus: Corpus, runs: dict[str, Measured], identical: bool, workers: int) -> dict[str, Any]:
+    """One corpus: its runs and the ratios between them.
 
-    The single-worker ratios are taken on CPU time, which other jobs on a shared
-    machine do not skew (on an idle machine it equals wall time for one process);
-    their wall-time twins are kept beside them. Scaling is wall time by nature.
+    Ratios between single-process runs are on CPU time (characters per CPU
+    second), which other jobs on a shared machine do not skew; their wall-time
+    twins are kept beside them. The all-cores speed-up is wall time by nature;
+    its CPU-time twin (`cpu_cost_all_cores`) says how much extra work the pool
+    costs, which is what a busy machine cannot hide.
     """
     cpu = {name: run.characters_per_cpu_second for name, run in runs.items()}
     wall = {name: run.characters_per_second for name, run in runs.items()}
-    small_peak = runs["extract_1_worker_small"].max_rss_mb
+    one = runs["extract_1_worker"]
+    return {
+        "corpus": asdict(corpus),
+        "figures_per_1000_characters": round(1000 * (one.figures or 0) / corpus.characters, 2),
+        "runs": {name: run.as_dict() for name, run in runs.items()},
+        "pipeline_vs_segmentation": round(cpu["extract_1_worker"] / cpu["segmentation"], 3),
+        "pipeline_vs_segmentation_wall": round(wall["extract_1_worker"] / wall["segmentation"], 3),
+        "pipeline_vs_pos_tag": round(cpu["extract_1_worker"] / cpu["pos_tag"], 3),
+        "pos_tag_vs_segmentation": round(cpu["pos_tag"] / cpu["segmentation"], 3),
+        "pipeline_vs_regex": round(cpu["extract_1_worker"] / cpu["regex"], 4),
+        "pipeline_all_cores_vs_segmentation_wall": round(wall["extract_all_cores"] / wall["segmentation"], 3),
+        "speedup_all_cores": round(wall["extract_all_cores"] / wall["extract_1_worker"], 2),
+        "cpu_cost_all_cores": round(runs["extract_all_cores"].cpu_seconds / one.cpu_seconds, 3),
+        "identical_output": identical,
+        "workers": workers,
+    }
+
+
+def summarise(
+    generated: dict[str, Any], dense: dict[str, Any], small: Measured, dask: Measured, linear: dict[str, Any],
+    workers: int,
+) -> dict[str, Any]:
+    """results.json: both corpora, every run, and at the top the numbers issue 14 states its bar in."""
+    large = generated["runs"]["extract_1_worker"]
+    local = dense["runs"]["extract_all_cores"]
     return {
         "date": datetime.date.today().isoformat(),
         "machine": {"cores": all_cores(), "python": platform.python_version(), "platform": platform.platform()},
-        "corpus": asdict(large),
-        "corpus_small": asdict(small),
         "workers": workers,
-        "runs": {name: run.as_dict() for name, run in runs.items()},
-        "ratio_pipeline_vs_segmentation": round(cpu["extract_1_worker"] / cpu["segmentation"], 3),
-        "ratio_pipeline_vs_segmentation_wall": round(wall["extract_1_worker"] / wall["segmentation"], 3),
-        "ratio_pipeline_vs_regex": round(cpu["extract_1_worker"] / cpu["regex"], 4),
-        "ratio_pipeline_all_cores_vs_segmentation_wall": round(wall["extract_all_cores"] / wall["segmentation"], 3),
-        "speedup_all_cores": round(wall["extract_all_cores"] / wall["extract_1_worker"], 2),
-        "memory_growth": round((runs["extract_1_worker"].max_rss_mb - small_peak) / small_peak, 3),
-        "identical_output": identical,
+        "ratio_pipeline_vs_segmentation": generated["pipeline_vs_segmentation"],
+        "ratio_dense_vs_segmentation": dense["pipeline_vs_segmentation"],
+        "speedup_all_cores": generated["speedup_all_cores"],
+        "speedup_all_cores_dense": dense["speedup_all_cores"],
+        "memory_growth": round((large["max_rss_mb"] - small.max_rss_mb) / small.max_rss_mb, 3),
+        "ratio_dask_vs_local": round(dask.seconds / local["seconds"], 3),
+        "ratio_linear_4mb_vs_025mb": linear["ratio_largest_vs_smallest_per_mb"],
+        "linear_holds": linear["holds"],
+        "generated": generated,
+        "dense": dense,
+        "memory": {"small": small.as_dict(), "large_max_rss_mb": large["max_rss_mb"]},
+        "dask": {"run": dask.as_dict(), "local_pool_seconds": local["seconds"],
+                 "same_figures_as_local": dask.figures == dense["runs"]["extract_1_worker"]["figures"]},
+        "linear": linear,
     }
+
+
+LABELS = {
+    "regex": "(a) regex scan for digits",
+    "segmentation": "(b) underthesea word_tokenize",
+    "pos_tag": "(c) underthesea pos_tag, by sentence",
+    "extract_1_worker": "(d) solieu extract, 1 worker",
+    "extract_all_cores": "(d) solieu extract, {workers} workers",
+}
 
 
 def table(results: dict[str, Any]) -> str:
-    """The Markdown table the README carries."""
+    """The Markdown table and the lines under it, as the README carries them."""
     rows = [
-        "| run | corpus | docs/s | chars/s | chars per CPU-s | peak memory, all processes (MB) | wall (s) | CPU (s) | load |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | corpus | chars per CPU-s | vs word_tokenize (CPU) | CPU ms/doc | wall (s) | CPU (s) | docs/s (wall) | "
+        "peak memory, all processes (MB) | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    labels = {
-        "regex": "(a) regex scan for digits",
-        "segmentation": "(b) underthesea word_tokenize",
-        "extract_1_worker": "(c) solieu extract, 1 worker",
-        "extract_all_cores": f"(c) solieu extract, {results['workers']} workers",
-        "extract_1_worker_small": "(c) solieu extract, 1 worker",
-    }
-    for name, run in results["runs"].items():
-        rows.append(
-            f"| {labels[name]} | {run['documents']:,} docs | {run['documents_per_second']:,.1f} | "
-            f"{run['characters_per_second']:,} | {run['characters_per_cpu_second']:,} | {run['peak_tree_mb']:,.0f} | "
-            f"{run['seconds']:,.1f} | {run['cpu_seconds']:,.1f} | {run['load']:.1f} |"
-        )
-    ratios = [
-        f"- c/b, 1 worker: {results['ratio_pipeline_vs_segmentation']} on CPU time "
-        f"({results['ratio_pipeline_vs_segmentation_wall']} on wall time)",
-        f"- c/a, 1 worker: {results['ratio_pipeline_vs_regex']}",
-        f"- c/b, {results['workers']} workers: {results['ratio_pipeline_all_cores_vs_segmentation_wall']} on wall time; "
-        f"speed-up over 1 worker: {results['speedup_all_cores']}x",
-        f"- peak memory growth from {results['corpus_small']['documents']:,} to {results['corpus']['documents']:,} "
-        f"documents, 1 worker: {results['memory_growth']:+.1%}",
-        f"- output of {results['workers']} workers identical to 1 worker's: "
-        f"{'yes' if results['identical_output'] else 'NO'}",
+    for key in ("generated", "dense"):
+        part = results[key]
+        base = part["runs"]["segmentation"]["characters_per_cpu_second"]
+        for name, run in part["runs"].items():
+            label = LABELS[name].format(workers=results["workers"])
+            rows.append(
+                f"| {label} | {key}, {run['documents']:,} docs | {run['characters_per_cpu_second']:,} | "
+                f"{run['characters_per_cpu_second'] / base:.3g} | {run['cpu_ms_per_document']:,.2f} | "
+                f"{run['seconds']:,.1f} | {run['cpu_seconds']:,.1f} | {run['documents_per_second']:,.1f} | "
+                f"{run['peak_tree_mb']:,.0f} | {run['load']:.1f} |"
+            )
+    dask = results["dask"]["run"]
+    rows.append(
+        f"| (e) solieu extract --engine dask, {results['workers']} local workers | dense, {dask['documents']:,} docs | "
+        f"{dask['characters_per_cpu_second']:,} | | {dask['cpu_ms_per_document']:,.2f} | {dask['seconds']:,.1f} | "
+        f"{dask['cpu_seconds']:,.1f} | {dask['documents_per_second']:,.1f} | {dask['peak_tree_mb']:,.0f} | "
+        f"{dask['load']:.1f} |"
+    )
+    small = results["memory"]["small"]
+    rows.append(
+        f"| (d) solieu extract, 1 worker | generated prefix, {small['documents']:,} docs | "
+        f"{small['characters_per_cpu_second']:,} | | {small['cpu_ms_per_document']:,.2f} | {small['seconds']:,.1f} | "
+        f"{small['cpu_seconds']:,.1f} | {small['documents_per_second']:,.1f} | {small['peak_tree_mb']:,.0f} | "
+        f"{small['load']:.1f} |"
+    )
+    generated, dense, linear = results["generated"], results["dense"], results["linear"]
+    sizes = ", ".join(f"{d['size_mb']:g} MB: {d['cpu_seconds_per_mb']:.2f}" for d in linear["documents"])
+    lines = [
+        f"- figures per 1,000 characters (solieu's output): generated {generated['figures_per_1000_characters']}, "
+        f"dense {dense['figures_per_1000_characters']}",
+        f"- solieu 1 worker / word_tokenize, CPU time: generated **{results['ratio_pipeline_vs_segmentation']}** "
+        f"(wall {generated['pipeline_vs_segmentation_wall']}), dense **{results['ratio_dense_vs_segmentation']}** "
+        f"(wall {dense['pipeline_vs_segmentation_wall']}); target of issue 14: 1.0",
+        f"- solieu 1 worker / pos_tag by sentence, CPU time: generated {generated['pipeline_vs_pos_tag']}, "
+        f"dense {dense['pipeline_vs_pos_tag']}",
+        f"- {results['workers']} workers / 1 worker, wall time: generated {results['speedup_all_cores']}x, "
+        f"dense {results['speedup_all_cores_dense']}x (CPU time of the pool / 1 worker: "
+        f"{generated['cpu_cost_all_cores']}, {dense['cpu_cost_all_cores']}); output identical to 1 worker's: "
+        f"{'yes' if generated['identical_output'] and dense['identical_output'] else 'NO'}",
+        f"- peak memory growth from {results['memory']['small']['documents']:,} to "
+        f"{generated['corpus']['documents']:,} documents, 1 worker: {results['memory_growth']:+.1%}",
+        f"- Dask ({results['workers']} local workers) / local pool, wall time on the dense corpus: "
+        f"{results['ratio_dask_vs_local']} (same figures: {'yes' if results['dask']['same_figures_as_local'] else 'NO'})",
+        f"- one document, CPU seconds per MB: {sizes}; largest / smallest: {results['ratio_linear_4mb_vs_025mb']} "
+        f"(bound {linear['bound']:g}: {'holds' if linear['holds'] else 'DOES NOT HOLD'})",
     ]
-    return "\n".join(rows) + "\n\n" + "\n".join(ratios)
+    return "\n".join(rows) + "\n\n" + "\n".join(lines)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=5000, help="documents in the large corpus")
-    parser.add_argument("--small", type=int, default=1000, help="documents in the small corpus (memory growth)")
+    parser.add_argument("--documents", type=int, default=5000, help="documents in the generated corpus")
+    parser.add_argument("--small", type=int, default=1000, help="documents of its prefix (memory growth)")
+    parser.add_argument("--dense-copies", type=int, default=8,
+                        help="copies of the dense texts (seeds, real development set, hand-made corpus)")
+    parser.add_argument("--linear-sizes", default="0.25,1,4", help="comma list of document sizes in MB (linear check)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the corpus generator")
-    parser.add_argument("--workers", type=int, default=all_cores(), help="workers of the all-cores run")
+    parser.add_argument("--workers", type=int, default=all_cores(), help="workers of the all-cores and Dask runs")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument("--no-report", action="store_true", help="skip the report pages (measure_report)")
     parser.add_argument("--report-only", action="store_true", help="measure only the report pages (size, Chromium draw time)")
     parser.add_argument("--floor", choices=sorted(FLOORS), help=argparse.SUPPRESS)  # child process mode
+    parser.add_argument("--linear-document", type=Path, help=argparse.SUPPRESS)  # child process mode
     parser.add_argument("corpus_file", nargs="?", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -442,27 +718,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.floor:
         print(json.dumps(FLOORS[args.floor](args.corpus_file)))
         return 0
+    if args.linear_document:
+        print(json.dumps(time_one_document(args.linear_document)))
+        return 0
     if args.report_only:
         measure_report(args.results, args.seed)
         return 0
     if not 0 < args.small < args.documents:
         raise SystemExit("bench: --small must be between 1 and --documents")
+    if args.dense_copies < 1:
+        raise SystemExit("bench: --dense-copies must be at least 1")
+    sizes = sorted(float(size) for size in args.linear_sizes.split(","))
+    started = time.perf_counter()
     paragraphs = source_paragraphs()
-    large = write_corpus(paragraphs, args.documents, args.seed)
-    small = write_corpus(paragraphs, args.small, args.seed)
+    generated = write_corpus(f"generated-{args.documents}-seed{args.seed}",
+                             synthetic_documents(paragraphs, args.documents, args.seed))
+    small = write_corpus(f"generated-{args.small}-seed{args.seed}", synthetic_documents(paragraphs, args.small, args.seed))
+    dense = write_corpus(f"dense-{args.dense_copies}x", dense_documents(dense_sources(), args.dense_copies))
+    linear_documents = write_linear_documents(sizes)
     print(
-        f"bench: {large.documents:,} documents ({large.characters:,} characters) and "
-        f"{small.documents:,} ({small.characters:,}) from {len(paragraphs)} paragraphs of corpora/",
+        f"bench: generated {generated.documents:,} documents ({generated.characters:,} characters) from "
+        f"{len(paragraphs)} paragraphs; dense {dense.documents:,} ({dense.characters:,})",
         file=sys.stderr,
     )
-    runs, identical = measure(large, small, args.workers)
-    results = summarise(large, small, args.workers, runs, identical)
+    generated_runs, generated_same = measure_corpus("generated", generated, args.workers)
+    small_run = announce(run_measured(
+        "generated prefix: extract, 1 worker", extract_command(small, 1, CORPUS_DIR / "out" / "small.jsonl"),
+        small, CORPUS_DIR / "out" / "small.jsonl",
+    ))
+    dense_runs, dense_same = measure_corpus("dense", dense, args.workers)
+    dask_run = measure_dask(dense, args.workers)
+    linear = measure_linear(linear_documents)
+    results = summarise(
+        corpus_summary(generated, generated_runs, generated_same, args.workers),
+        corpus_summary(dense, dense_runs, dense_same, args.workers),
+        small_run, dask_run, linear, args.workers,
+    )
+    previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
+    if "report" in previous:  # the report pages are measured apart (--report-only); keep them unless remeasured
+        results["report"] = previous["report"]
+    results["bench_seconds"] = round(time.perf_counter() - started, 1)
     from solieu.pipeline.write import atomic_output
 
     with atomic_output(args.results) as out:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(table(results))
-    measure_report(args.results, args.seed)
+    if not args.no_report:
+        measure_report(args.results, args.seed)
     return 0
 
 
