@@ -3,7 +3,7 @@
 The report must stay a page a browser opens at 10,000 figures and must still be
 written at 100,000. Extracting that many figures takes an hour, and the report
 does not care where figures come from, so this writes them directly: every
-figure is a real annotated figure of `corpora/gold/` or `corpora/heldout/`
+figure is a real annotated figure of `corpora/domains/mai-dam/gold/` or `corpora/heldout/`
 (its sentence, span, value, unit, metric, status) placed in a synthetic
 document of a province and a year drawn by a seeded generator. Offsets are real:
 each document's text is its sentences joined, so `text[start:end]` holds.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD_FILES = (ROOT / "corpora" / "gold" / "seeds.gold.jsonl", ROOT / "corpora" / "heldout" / "heldout.gold.jsonl")
+GOLD_FILES = (ROOT / "corpora" / "domains" / "mai-dam" / "gold" / "seeds.gold.jsonl", ROOT / "corpora" / "heldout" / "heldout.gold.jsonl")
 PROVINCES = ROOT / "corpora" / "provinces.csv"
 YEARS = tuple(range(2015, 2025))
 FIGURES_PER_DOCUMENT = 5

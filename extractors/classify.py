@@ -22,7 +22,7 @@ from pathlib import Path
 from solieu.extractors import figures as figure_rules
 from solieu.extractors import metric, status
 from solieu.extractors.learned import features
-from solieu.extractors.learned.model import MODELS_DIR, LinearModel, load_model, read_manifest
+from solieu.extractors.learned.model import LinearModel, load_model, models_dir, read_manifest
 from solieu.pipeline.records import Document, Figure, Sentence
 
 # Rule confidence at or above which the rule's answer stands without asking the model
@@ -60,11 +60,11 @@ class Verdict:
 def shipped_models() -> Models | None:
     """The trained models (hash-checked), or None when none were trained.
 
-    They lie beside the package unless `SOLIEU_MODELS` names the folder that
+    They lie in the active domain pack unless `SOLIEU_MODELS` names the folder that
     `solieu train --models DIR` wrote, so that a user's own models can be used
     without touching the installed ones.
     """
-    directory = Path(os.environ.get(MODELS_ENV) or MODELS_DIR)
+    directory = Path(os.environ.get(MODELS_ENV) or models_dir())
     manifest = read_manifest(directory)
     if manifest is None:
         return None

@@ -67,7 +67,7 @@ def noun_inside_span(span: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _compounds() -> re.Pattern[str]:
-    """Known nouns that the tagger splits (`người bán dâm`, `cơ sở kinh doanh dịch vụ`, `thông báo`)."""
+    """Known nouns that the tagger splits (`người lao động`, `cơ sở kinh doanh dịch vụ`, `thông báo`)."""
     cues = {cue for cues in load_json("metric.json")["categories"].values() for cue in cues}
     alternation = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
     return re.compile(rf"(?:lượt\s+)?(?:{alternation})(?!\w)", re.IGNORECASE)

@@ -1,20 +1,109 @@
 """Lexicons are data: the Vietnamese words and patterns every stage relies on live in
-`corpora/lexicons/`, loaded once per process and shared by the stages.
+`corpora/lexicons/` (the engine's) and `corpora/domains/<name>/` (one programme's), loaded
+once per process and shared by the stages.
+
+A domain pack holds everything specific to one programme: its taxonomy, its metric
+lexicon, its words for neighbouring programmes and situation counts, its gold,
+training corpus and models. The engine names no programme: it asks this module for
+a lexicon by file name and gets the engine's table with the active pack's keys laid
+over it (a key ending in `+` extends the engine's list instead of replacing it).
+The pack is chosen once per process (`--domain`, or `SOLIEU_DOMAIN`), before the
+first lexicon is read; worker processes inherit it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
 LEXICONS = CORPORA / "lexicons"
+DOMAINS = CORPORA / "domains"
+DEFAULT_DOMAIN = "mai-dam"
+DOMAIN_ENV = "SOLIEU_DOMAIN"
+PACK_FILE = "pack.json"
+
+
+class DomainError(ValueError):
+    """A domain pack that does not exist or cannot be read; the message names it and why."""
+
+
+def domain_name() -> str:
+    """The active domain pack: `SOLIEU_DOMAIN` (set by `--domain`), else the default one."""
+    return os.environ.get(DOMAIN_ENV) or DEFAULT_DOMAIN
+
+
+def known_domains() -> list[str]:
+    return sorted(path.parent.name for path in DOMAINS.glob(f"*/{PACK_FILE}"))
+
+
+@lru_cache(maxsize=None)
+def domain_dir(name: str | None = None) -> Path:
+    """The folder of a domain pack (the active one by default); refused when it has no pack.json."""
+    name = name or domain_name()
+    path = DOMAINS / name
+    if not (path / PACK_FILE).is_file():
+        raise DomainError(f"{name}: no such domain pack (known: {', '.join(known_domains()) or 'none'})")
+    return path
+
+
+@lru_cache(maxsize=None)
+def pack(name: str | None = None) -> dict[str, Any]:
+    """The pack's own description (`pack.json`): its title and where its corpora and models are."""
+    return _read(domain_dir(name) / PACK_FILE)
+
+
+def pack_path(key: str, name: str | None = None) -> Path:
+    """A path the pack names (`models`, `training` ...), resolved against the pack's folder."""
+    return (domain_dir(name) / pack(name)[key]).resolve()
+
+
+@lru_cache(maxsize=None)
+def taxonomy(name: str | None = None) -> dict[str, Any]:
+    """The pack's taxonomy: metric codes with their names, and the statuses (one source for all)."""
+    return _read(domain_dir(name) / "taxonomy.json")
 
 
 @lru_cache(maxsize=None)
 def load_json(name: str) -> Any:
-    """A lexicon file by name; keys starting with `_` are comments for the people who edit it."""
-    with (LEXICONS / name).open(encoding="utf-8") as handle:
+    """A lexicon by file name: the engine's table with the active pack's keys laid over it.
+
+    Keys starting with `_` are comments for the people who edit the files.
+    """
+    engine = LEXICONS / name
+    domain = domain_dir() / "lexicons" / name
+    if not domain.is_file():
+        return _read(engine)
+    if not engine.is_file():
+        return _read(domain)
+    return overlay(_read(engine), _read(domain))
+
+
+def overlay(engine: Any, domain: Any) -> Any:
+    """The engine's table with the domain's keys: `key` replaces, `key+` extends a list or a table."""
+    if not isinstance(engine, dict) or not isinstance(domain, dict):
+        return domain
+    merged = dict(engine)
+    for key, value in domain.items():
+        if key.endswith("+") and isinstance(merged.get(key[:-1]), list):
+            merged[key[:-1]] = merged[key[:-1]] + list(value)
+        elif key.endswith("+") and isinstance(merged.get(key[:-1]), dict):
+            merged[key[:-1]] = {**merged[key[:-1]], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def lexicon_files() -> list[Path]:
+    """Every file the extraction reads its words from: the engine's lexicons and the active pack's
+    lexicons and models (what the extractor version of a stored document depends on)."""
+    folders = (LEXICONS, domain_dir() / "lexicons", pack_path("models"))
+    return sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file())
+
+
+def _read(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
         return json.load(handle)

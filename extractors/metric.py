@@ -3,7 +3,7 @@
 A figure's metric follows from what it counts and what was done: `06 phường`
 where awareness events were held is `communes_with_propaganda`, `06 lớp tập
 huấn` is `training_courses` whatever the verb. So the classifier finds the
-category of the counted noun phrase (longest cue wins: `người bán dâm` before
+category of the counted noun phrase (longest cue wins: `người lao động` before
 `người`), scores the activity cues of the figure's clause (nearer cues weigh
 more), and maps (category, activity) to a metric through the table in
 `corpora/lexicons/metric.json`. A learned classifier plugs into the same stage
@@ -30,7 +30,7 @@ def _lexicon() -> dict:
 
 @lru_cache(maxsize=1)
 def _activity_patterns() -> list[tuple[str, float, re.Pattern[str]]]:
-    """Longest cue first, so that `không có tệ nạn mại dâm` masks the `có tệ nạn mại dâm` inside it."""
+    """Longest cue first, so that `không có tệ nạn` masks the `có tệ nạn` inside it."""
     cues = [
         (activity, float(weight), cue)
         for activity, table in _lexicon()["activities"].items()
@@ -102,19 +102,26 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     return dict(scores)
 
 
-def _about_sex_workers(figure: Figure, category: str) -> str:
-    """`hỗ trợ vay vốn cho 6 người` in a sentence about sex workers counts sex workers."""
-    rule = _lexicon()["sex_worker_mentions"]
-    if category not in ("people", "workers", "none") or not figure.counted:
+def _named_subject(figure: Figure, category: str) -> str:
+    """A generic count (`người`, `trường hợp`) that its sentence says is of the domain's subjects.
+
+    The pack's `subject_mentions` names the category (its subjects), the cue words
+    before the count that put the sentence about them, and the words right after
+    the count that call those counted so (`2.000 phụ nữ có dấu hiệu ...`). Counts
+    of employees are named so only by the words after them.
+    """
+    rule = _lexicon().get("subject_mentions")
+    if not rule or category not in rule["applies_to"] or not figure.counted:
         return category
     if figure.counted.lower() not in rule["generic"]:
         return category
     before = figure.sentence[: figure.start - figure.sentence_start].lower()
-    if category != "workers" and any(cue in before for cue in rule["cues"]):
-        return "sex_workers"  # employees are named as sex workers only by the words after them
+    if category not in rule["named_after_only"] and any(cue in before for cue in rule["cues"]):
+        return rule["category"]
     after = figure.sentence[figure.end - figure.sentence_start:]
     after = " ".join(re.split(r"[;:\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
-    return "sex_workers" if any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"]) else category
+    named = any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"])
+    return rule["category"] if named else category
 
 
 @lru_cache(maxsize=4096)
@@ -127,8 +134,8 @@ def has_activity(text: str, excluding: tuple[str, ...] = ()) -> bool:
 
 
 def counted_category_of(figure: Figure) -> str:
-    """The category of what the figure counts, read with its sentence (generic words about sex workers)."""
-    return _about_sex_workers(figure, counted_category(figure.counted, figure.unit))
+    """The category of what the figure counts, read with its sentence (generic words about the domain's subjects)."""
+    return _named_subject(figure, counted_category(figure.counted, figure.unit))
 
 
 def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:

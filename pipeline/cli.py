@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Figures reported in Vietnamese articles and reports, as a sourced dataset.",
     )
     parser.add_argument("--version", action="version", version=f"solieu {__version__}")
+    parser.add_argument("--domain", metavar="NAME",
+                        help="the domain pack (programme) to read figures of: one folder of corpora/domains/ "
+                             "(default: $SOLIEU_DOMAIN, else mai-dam); may stand anywhere on the line")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
@@ -44,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv, domain = take_domain(list(sys.argv[1:] if argv is None else argv))
+    if domain is not None:
+        problem = choose_domain(domain)
+        if problem:
+            print(f"solieu: {problem}", file=sys.stderr)
+            return USAGE_ERROR
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = NoticeHandler()
@@ -63,6 +72,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     finally:
         notices.removeHandler(handler)
+
+
+def take_domain(argv: list[str]) -> tuple[list[str], str | None]:
+    """`--domain NAME` (or `--domain=NAME`) taken out of the line wherever it stands.
+
+    The pack must be chosen before any module reads a lexicon or a corpus path, and
+    before the subcommands are even imported; so it is read first, not by argparse.
+    """
+    rest: list[str] = []
+    domain: str | None = None
+    items = iter(argv)
+    for item in items:
+        if item == "--":
+            rest.append(item)
+            rest.extend(items)
+            break
+        if item == "--domain":
+            domain = next(items, "")
+        elif item.startswith("--domain="):
+            domain = item.split("=", 1)[1]
+        else:
+            rest.append(item)
+    return rest, domain
+
+
+def choose_domain(name: str) -> str | None:
+    """Make `name` the process's domain pack (its workers inherit it); why not, when it cannot be."""
+    from solieu.extractors import lexicon
+
+    try:
+        lexicon.domain_dir(name)
+    except lexicon.DomainError as error:
+        return f"--domain {error}"
+    os.environ[lexicon.DOMAIN_ENV] = name
+    for cached in (lexicon.domain_dir, lexicon.pack, lexicon.taxonomy, lexicon.load_json):
+        cached.cache_clear()
+    return None
 
 
 def one_line(error: BaseException) -> str:

@@ -3,8 +3,8 @@
 The report's users read Vietnamese. Sorting by code point puts `Bình` before
 `Bắc` and `Đà Nẵng` after `Yên Bái`, and `1,000` means one (with a decimal
 comma) to a Vietnamese reader, so the comparison table and the report share the
-helpers here instead of Python's defaults. Metric names are data
-(`corpora/metric_names.json`), not code.
+helpers here instead of Python's defaults. Metric names are data (the active
+domain pack's `taxonomy.json`), not code.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-METRIC_NAMES = ROOT / "corpora" / "metric_names.json"
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 
 # The Vietnamese alphabet (with the letters of loan words placed as in dictionaries):
@@ -100,10 +98,11 @@ def format_money(value: float, lang: str = "vi") -> str:
     return format_number(value, lang)
 
 
-@lru_cache(maxsize=1)
 def metric_table() -> dict[str, dict[str, str]]:
-    with METRIC_NAMES.open(encoding="utf-8") as handle:
-        return json.load(handle)["metrics"]
+    """Code → names and descriptions, from the active domain pack (the one taxonomy of the project)."""
+    from solieu.extractors.lexicon import taxonomy
+
+    return taxonomy()["metrics"]
 
 
 def metric_name(code: str, lang: str = "vi") -> str:

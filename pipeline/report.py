@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import jinja2
 import pandas as pd
 
+from solieu.extractors.lexicon import pack, taxonomy
 from solieu.pipeline.compare import MET, NO_RESULT, NOT_COMPARABLE, NOT_MET, comparable, compare, figure_ref
 from solieu.pipeline.display import LANGUAGES, format_money, format_number, metric_description, metric_name, vi_key
 from solieu.pipeline.store import DEFAULT_DB, FILE_SUFFIXES, document_texts, load_documents, load_figures
@@ -40,22 +41,24 @@ LABELS = TEMPLATES / "labels.json"
 SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
 VERDICT_KEYS = {MET: "met", NOT_MET: "not_met", NO_RESULT: "no_result", NOT_COMPARABLE: "not_comparable"}
-TAXONOMY = Path(__file__).resolve().parent.parent / "corpora" / "training" / "taxonomy.json"
 
 
 @lru_cache(maxsize=2)
 def labels(lang: str) -> dict[str, str]:
+    """The page's words in `lang`; its title and subtitle name the active domain pack's programme."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r} (one of {', '.join(LANGUAGES)})")
     with LABELS.open(encoding="utf-8") as handle:
-        return json.load(handle)[lang]
+        words = json.load(handle)[lang]
+    programme = pack()["programme"][lang]
+    return {**words, "title": words["title"].format(programme=programme),
+            "subtitle": words["subtitle"].format(programme=programme)}
 
 
 @lru_cache(maxsize=1)
 def taxonomy_order() -> dict[str, int]:
     """Metrics in the order of the taxonomy, which groups related ones (awareness, enforcement, situation)."""
-    with TAXONOMY.open(encoding="utf-8") as handle:
-        return {code: rank for rank, code in enumerate(json.load(handle)["metrics"])}
+    return {code: rank for rank, code in enumerate(taxonomy()["metrics"])}
 
 
 def source_href(source: str | None) -> str | None:

@@ -35,8 +35,9 @@ DEFAULT_DB = Path("data/solieu.duckdb")
 # 2: `documents.published` is a DATE, `figures` has `period_start` and `period_end`.
 SCHEMA_VERSION = "2"
 ROOT = Path(__file__).resolve().parent.parent
-# Files whose change makes a new extractor version (rules, lexicons, models).
-VERSIONED_DIRS: tuple[Path, ...] = (ROOT / "corpora" / "lexicons", ROOT / "extractors")
+# Code whose change makes a new extractor version; the lexicons and models of the engine and
+# of the active domain pack are added to it (`solieu.extractors.lexicon.lexicon_files`).
+VERSIONED_DIRS: tuple[Path, ...] = (ROOT / "extractors",)
 
 # SQL type of every spec field; the pandas side follows from it.
 FIGURE_TYPES: dict[str, str] = {
@@ -81,15 +82,16 @@ def extractor_version() -> str:
     A lexicon edit changes what is extracted without a release, so it must
     count as a new version for `ingest --refresh`.
     """
-    digest = hashlib.sha256()
-    for base in VERSIONED_DIRS:
-        if not base.is_dir():
+    from solieu.extractors.lexicon import domain_name, lexicon_files
+
+    digest = hashlib.sha256(domain_name().encode("utf-8") + b"\0")
+    code = [p for base in VERSIONED_DIRS if base.is_dir() for p in base.rglob("*") if p.is_file()]
+    for path in sorted(code) + lexicon_files():
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
-        for path in sorted(p for p in base.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts or path.suffix == ".pyc":
-                continue
-            digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+        name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from solieu.pipeline.records import Figure
 from solieu.pipeline.segment import split_sentences
 
-GOLD = Path(__file__).resolve().parent.parent / "corpora" / "gold" / "seeds.gold.jsonl"
+GOLD = Path(__file__).resolve().parent.parent / "corpora" / "domains" / "mai-dam" / "gold" / "seeds.gold.jsonl"
 
 
 def gold_documents() -> list[dict]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "corpora" / "gold" / "seeds.gold.jsonl"
+GOLD = ROOT / "corpora" / "domains" / "mai-dam" / "gold" / "seeds.gold.jsonl"
 
 
 def solieu(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Periods: the year or years a figure refers to (corpora/figures.md, "Periods"; corpora/gold/README.md)."""
+"""Periods: the year or years a figure refers to (corpora/figures.md, "Periods"; corpora/domains/mai-dam/gold/README.md)."""
 
 from __future__ import annotations
 

@@ -101,7 +101,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     store.ingest(half, [Document(f"d{n}", f"d{n}.txt", TRAINING + f" Tổ {n}.") for n in range(300)],
                  extractor=lambda d: [], kind_of=lambda d: "news", version="t", report=lambda m: None)
     half.write_bytes(half.read_bytes()[: half.stat().st_size // 2])
-    gold = Path(__file__).resolve().parent.parent / "corpora" / "gold" / "seeds.gold.jsonl"
+    gold = Path(__file__).resolve().parent.parent / "corpora" / "domains" / "mai-dam" / "gold" / "seeds.gold.jsonl"
     return {"empty": empty, "documents": documents, "broken": broken, "truncated": truncated, "half": half,
             "missing": tmp_path / "khong-co.jsonl", "gold": gold, "folder": tmp_path}
 

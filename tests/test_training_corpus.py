@@ -1,10 +1,10 @@
 """The hand-written training corpus is well formed and covers the spec.
 
-The corpus (corpora/training/handmade/*.txt) is what the metric and status
+The corpus (corpora/domains/mai-dam/training/handmade/*.txt) is what the metric and status
 classifiers learn from, so a typo in a code, a province spelled off the
 table or a bracket left open would silently teach them nonsense. The parser
 here is deliberately tiny and independent of the converter, so the corpus
-is checked against the markup as documented in corpora/training/README.md.
+is checked against the markup as documented in corpora/domains/mai-dam/training/README.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS_DIR = ROOT / "corpora" / "training" / "handmade"
+CORPUS_DIR = ROOT / "corpora" / "domains" / "mai-dam" / "training" / "handmade"
 SPEC = ROOT / "corpora" / "figures.md"
 PROVINCES = ROOT / "corpora" / "provinces.csv"
 

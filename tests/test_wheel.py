@@ -39,7 +39,7 @@ def test_the_wheel_claims_only_solieu_and_carries_the_data(wheel: Path):
     tops = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
     assert tops == {"solieu"}
     for needed in ("solieu/corpora/lexicons/figures.json", "solieu/corpora/provinces.csv",
-                   "solieu/extractors/learned/models/manifest.json", "solieu/pipeline/templates/report.html.j2"):
+                   "solieu/corpora/domains/mai-dam/models/manifest.json", "solieu/pipeline/templates/report.html.j2"):
         assert needed in names, needed
 
 

@@ -1,26 +1,28 @@
-"""The training corpus: gold-format documents from four origins, and examples built from them.
+"""The training corpus of the active domain pack: gold-format documents by origin, and examples built from them.
 
-- `seeds`: `corpora/gold/seeds.gold.jsonl`, annotated by hand to the spec;
-- `real-dev`: `corpora/gold/real-dev.gold.jsonl`, 40 real published articles
-  annotated by readers who never ran the project;
-- `handmade`: `corpora/training/handmade/*.txt`, sentences and short reports the
+The pack (`corpora/domains/<name>/pack.json`) names its gold files (each with
+its `origin`, whether its texts are as published, and its weight) and its
+hand-made corpus. For the default pack:
+
+- `seeds` and `real-dev`: hand-annotated gold of published articles (`gold/`);
+- `handmade`: `training/handmade/*.txt`, sentences and short reports the
   project wrote to cover every metric and both statuses, in a light markup
   (`## doc: hm-0001 | kind: report | province: Hà Tĩnh | published: 2022-12-15`
   headers, figures marked `[[span|metric|status]]`), converted here to
-  `corpora/training/handmade.jsonl`;
-- `weak`: figures of un-annotated documents in `corpora/sample/` on which the
-  lexicon rules are confident (`corpora/training/weak.jsonl`);
-- `review`: figures corrected by people in a review sheet (`corpora/training/review.jsonl`).
+  `training/handmade.jsonl`;
+- `weak`: figures of un-annotated documents (the pack's `weak_inputs`) on which
+  the lexicon rules are confident (`training/weak.jsonl`);
+- `review`: figures corrected by people in a review sheet (`training/review.jsonl`).
 
 Every document and every figure carries its `origin`, so hand-made rows and weak
 labels are never confused. Features are computed from the pipeline's own view
 of the text (sentences, tokens, counted noun), never from gold `counted`, so a
-model sees at training exactly what it sees at run time.
+model sees at training exactly what it sees at run time. Paths are the active
+pack's, fixed for the process (`--domain`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -30,18 +32,19 @@ from typing import Any
 
 from solieu.extractors import context, numbers
 from solieu.extractors.learned.features import FigureInDocument, locate
-from solieu.extractors.lexicon import CORPORA
+from solieu.extractors.lexicon import CORPORA, domain_dir, pack, pack_path, taxonomy
 from solieu.pipeline import segment
 from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
-TRAINING = CORPORA / "training"
-HANDMADE_DIR = TRAINING / "handmade"
-SEEDS_GOLD = CORPORA / "gold" / "seeds.gold.jsonl"
-REAL_DEV_GOLD = CORPORA / "gold" / "real-dev.gold.jsonl"
+TRAINING = pack_path("training")
+HANDMADE_DIR = pack_path("handmade_folder") if "handmade_folder" in pack() else TRAINING / "handmade"
 HANDMADE_JSONL = TRAINING / "handmade.jsonl"
 WEAK_JSONL = TRAINING / "weak.jsonl"
 REVIEW_JSONL = TRAINING / "review.jsonl"
-STATUSES = ("achieved", "target")
+REVIEW_ORIGIN, WEAK_ORIGIN, HANDMADE_ORIGIN = "review", "weak", "handmade"
+# People's corrections weigh double, the rules' own confident answers half.
+ENGINE_WEIGHTS = {REVIEW_ORIGIN: 2.0, WEAK_ORIGIN: 0.5}
+STATUSES = tuple(taxonomy()["statuses"])
 KINDS = ("news", "plan", "report")
 
 GoldDoc = dict[str, Any]
@@ -55,9 +58,45 @@ class CorpusError(ValueError):
 
 
 def metric_codes() -> tuple[str, ...]:
-    """The taxonomy's codes (`corpora/training/taxonomy.json`): the labels a corpus row may carry."""
-    with (TRAINING / "taxonomy.json").open(encoding="utf-8") as handle:
-        return tuple(json.load(handle)["metrics"])
+    """The pack's taxonomy codes (`taxonomy.json`): the labels a corpus row may carry."""
+    return tuple(taxonomy()["metrics"])
+
+
+@dataclass(frozen=True)
+class GoldSource:
+    """One gold file of the pack: its origin, whether its texts are as published, its weight."""
+
+    origin: str
+    path: Path
+    published_text: bool
+    weight: float
+
+
+def gold_sources() -> list[GoldSource]:
+    return [GoldSource(entry["origin"], (domain_dir() / entry["file"]).resolve(), bool(entry.get("published_text")),
+                       float(entry.get("weight", 1.0))) for entry in pack().get("gold", [])]
+
+
+def origin_weights() -> dict[str, float]:
+    """How much one figure of each origin counts when fitting."""
+    handmade = pack().get("handmade", {})
+    return {**{source.origin: source.weight for source in gold_sources()},
+            HANDMADE_ORIGIN: float(handmade.get("weight", 1.0)), **ENGINE_WEIGHTS}
+
+
+def scored_origins() -> tuple[str, ...]:
+    """Origins whose gold is complete enough to be scored (weak labels never are)."""
+    return tuple(source.origin for source in gold_sources()) + (HANDMADE_ORIGIN, REVIEW_ORIGIN)
+
+
+def published_origins() -> tuple[str, ...]:
+    """Texts as they are published (and people's corrections of them): what thresholds are chosen on."""
+    return tuple(source.origin for source in gold_sources() if source.published_text) + (REVIEW_ORIGIN,)
+
+
+def read_annotated() -> list[GoldDoc]:
+    """Every gold file of the pack, in the pack's order."""
+    return [doc for source in gold_sources() for doc in read_gold(source.path, source.origin)]
 
 
 # --- hand-made markup ------------------------------------------------------------------------
@@ -287,14 +326,14 @@ def load_corpus(handmade: list[GoldDoc] | None = None) -> list[GoldDoc]:
     `handmade` given fresh from the markup wins over the converted file on disk.
     Weak-label figures that people have since reviewed are dropped (the review wins).
     """
-    handmade = read_gold(HANDMADE_JSONL, "handmade") if handmade is None else handmade
-    reviewed = read_gold(REVIEW_JSONL, "review")
+    handmade = read_gold(HANDMADE_JSONL, HANDMADE_ORIGIN) if handmade is None else handmade
+    reviewed = read_gold(REVIEW_JSONL, REVIEW_ORIGIN)
     keys = {(d.get("review_of", d["doc_id"]), *f.get("key", (f["start"], f["end"])))
             for d in reviewed for f in d["figures"] + d.get("not_figures", [])}
-    weak = read_gold(WEAK_JSONL, "weak")
+    weak = read_gold(WEAK_JSONL, WEAK_ORIGIN)
     for doc in weak:
         doc["figures"] = [f for f in doc["figures"] if (doc["doc_id"], f["start"], f["end"]) not in keys]
-    return read_gold(SEEDS_GOLD, "seeds") + read_gold(REAL_DEV_GOLD, "real-dev") + handmade + weak + reviewed
+    return read_annotated() + handmade + weak + reviewed
 
 
 @dataclass

@@ -22,7 +22,14 @@ from scipy import sparse
 
 from solieu.pipeline.write import atomic_output
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+def models_dir() -> Path:
+    """Where the active domain pack keeps its trained models (`models` in its pack.json)."""
+    from solieu.extractors.lexicon import pack_path
+
+    return pack_path("models")
+
 MANIFEST = "manifest.json"
 FORMAT = "solieu-linear-1"
 
@@ -137,8 +144,9 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_models(models: Sequence[LinearModel], info: dict, directory: Path = MODELS_DIR) -> Path:
+def save_models(models: Sequence[LinearModel], info: dict, directory: Path | None = None) -> Path:
     """Write each model's `.npz`, then the manifest holding their hashes (written last)."""
+    directory = directory or models_dir()
     directory.mkdir(parents=True, exist_ok=True)
     entries = {}
     for model in models:
@@ -157,8 +165,9 @@ def save_models(models: Sequence[LinearModel], info: dict, directory: Path = MOD
     return directory / MANIFEST
 
 
-def read_manifest(directory: Path = MODELS_DIR) -> dict | None:
+def read_manifest(directory: Path | None = None) -> dict | None:
     """The manifest, or None when no model was ever trained (the rules then decide alone)."""
+    directory = directory or models_dir()
     path = directory / MANIFEST
     if not path.exists():
         return None
@@ -168,8 +177,9 @@ def read_manifest(directory: Path = MODELS_DIR) -> dict | None:
         raise ModelFileError(f"{path}: unreadable model manifest ({error})") from error
 
 
-def load_model(name: str, directory: Path = MODELS_DIR) -> LinearModel | None:
+def load_model(name: str, directory: Path | None = None) -> LinearModel | None:
     """The named model after checking its hash; None when there is no manifest at all."""
+    directory = directory or models_dir()
     manifest = read_manifest(directory)
     if manifest is None:
         return None

@@ -16,11 +16,14 @@ from typing import TextIO
 
 from solieu.extractors import classify
 from solieu.extractors.learned import corpus, review, train, weak
-from solieu.extractors.learned.model import MODELS_DIR, read_manifest, save_models
+from solieu.extractors.learned.model import models_dir as pack_models_dir
+from solieu.extractors.learned.model import read_manifest, save_models
 from solieu.pipeline.evaluate import Scores, evaluate
 from solieu.pipeline.records import Document
 
-WEAK_INPUTS = (corpus.CORPORA / "sample",)
+def weak_inputs_of_pack() -> list[Path]:
+    """Un-annotated documents for weak labels, as the pack names them (`weak_inputs`)."""
+    return [(corpus.domain_dir() / entry).resolve() for entry in corpus.pack().get("weak_inputs", [])]
 
 
 @dataclass
@@ -47,8 +50,8 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     handmade, problems = corpus.read_handmade()
     report.problems += problems
     corpus.write_gold(handmade, corpus.HANDMADE_JSONL)
-    annotated = corpus.read_gold(corpus.SEEDS_GOLD, "seeds") + corpus.read_gold(corpus.REAL_DEV_GOLD, "real-dev")
-    inputs = list(WEAK_INPUTS) if weak_inputs is None else weak_inputs
+    annotated = corpus.read_annotated()
+    inputs = weak_inputs_of_pack() if weak_inputs is None else weak_inputs
     weak_docs, problems = weak.weak_labels(inputs, annotated + handmade)
     report.problems += problems
     corpus.write_gold(weak_docs, corpus.WEAK_JSONL)
@@ -72,11 +75,11 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
             _say(out, f"{origin}, whole pipeline, rules alone:      {rules.summary_line()}")
             _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
     else:
-        report.thresholds = _previous_thresholds(models_dir or MODELS_DIR)
+        report.thresholds = _previous_thresholds(models_dir or pack_models_dir())
     models = train.fit_models(rows, candidates, report.thresholds)
     info = train.manifest_info(docs, rows, report.thresholds)
     written = [m for m in (models.metric, models.status, models.figure) if m is not None]
-    report.manifest = save_models(written, info, models_dir or MODELS_DIR)
+    report.manifest = save_models(written, info, models_dir or pack_models_dir())
     _say(out, f"models written ({', '.join(m.name for m in written)}) → {report.manifest.parent}")
     return report
 

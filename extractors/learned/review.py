@@ -25,7 +25,7 @@ row counts as reviewed when it was edited (differs from its `predicted_*`),
 marked, or adds a figure; if the `predicted_*` columns were deleted, every row
 kept in the sheet counts. `check_sheet` finds every row that cannot be used
 before anything is written, so `solieu train --add` refuses a bad sheet whole.
-`merge_corrections` stores them in `corpora/training/review.jsonl` (gold format,
+`merge_corrections` stores them in `corpora/domains/mai-dam/training/review.jsonl` (gold format,
 `origin: review`): corrected and missed figures as gold figures, "not a figure"
 as `{"start", "end", "text"}` in the document's `not_figures`, so that a figure
 classifier learns from both. A later correction of the same key replaces the
@@ -65,7 +65,6 @@ UNITS = ("count", "percent", "ratio", "vnd")
 PERIOD = re.compile(r"\d{4}(-(\d{4})?)?")
 NUMBER = re.compile(r"-?\d+([.,]\d+)?")
 CODES_SUFFIX = ".codes.csv"
-FIGURES_MD = corpus.CORPORA / "figures.md"
 
 
 class SheetError(ValueError):
@@ -173,7 +172,7 @@ def _number(value: Any) -> str:
 
 
 def code_rows() -> list[list[str]]:
-    """Every value the sheet accepts, with what it means (metrics from the taxonomy of `corpora/figures.md`)."""
+    """Every value the sheet accepts, with what it means (metrics from the domain pack's taxonomy)."""
     described = _metric_descriptions()
     rows = [["metric", code, *described.get(code, ("", ""))] for code in corpus.metric_codes()]
     rows += [["status", "achieved", "a reported result, or the situation", ""],
@@ -196,17 +195,9 @@ def code_rows() -> list[list[str]]:
 
 
 def _metric_descriptions() -> dict[str, tuple[str, str]]:
-    """The taxonomy table of the contract: code → (what it measures, typical words)."""
-    try:
-        lines = FIGURES_MD.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}
-    found = {}
-    for line in lines:
-        match = re.match(r"\|\s*`([a-z_]+)`\s*\|([^|]*)\|([^|]*)\|", line)
-        if match:
-            found.setdefault(match.group(1), (match.group(2).strip(), match.group(3).strip()))
-    return found
+    """The pack's taxonomy: code → (what it measures, typical words)."""
+    return {code: (entry.get("en_description", ""), entry.get("typical_words", ""))
+            for code, entry in corpus.taxonomy()["metrics"].items()}
 
 
 # --- the sheet back ------------------------------------------------------------------------------

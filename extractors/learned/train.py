@@ -29,15 +29,11 @@ from solieu.extractors.learned.model import LinearModel, Vectorizer
 
 SEED = 0
 GROUPED_FOLDS = 5
-# How much one figure of each origin counts when fitting: people's corrections
-# most, real published articles more than text written for the project, weak
-# labels (the rules' own confident answers) least.
-ORIGIN_WEIGHT = {"seeds": 1.0, "real-dev": 2.0, "handmade": 1.0, "review": 2.0, "weak": 0.5}
-# Origins whose gold is complete enough to be scored (weak labels never are).
-SCORED_ORIGINS = ("seeds", "real-dev", "handmade", "review")
-# Texts as they are published (and people's corrections of them): the thresholds are
-# chosen on these, since text written for the project is easier and is not what users feed in.
-REAL_ORIGINS = ("seeds", "real-dev", "review")
+# How much one figure of each origin counts, which origins are scored, and which are texts
+# as published (the thresholds are chosen on those): from the domain pack.
+ORIGIN_WEIGHT = corpus.origin_weights()
+SCORED_ORIGINS = corpus.scored_origins()
+REAL_ORIGINS = corpus.published_origins()
 # Candidate thresholds searched by cross-validation: 0 means the rule always stands
 # (the model is not run), above 1 the model always decides.
 RULE_THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)

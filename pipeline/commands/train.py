@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--models", metavar="DIR",
         help="write the models to DIR instead of the package's folder, to compare them before replacing the "
-             "shipped ones (copy DIR's files into extractors/learned/models/ to use them)",
+             "shipped ones (copy DIR's files into corpora/domains/mai-dam/models/ to use them)",
     )
     parser.set_defaults(func=run, parser=parser)
 
