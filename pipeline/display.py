@@ -9,12 +9,9 @@ domain pack's `taxonomy.json`), not code.
 
 from __future__ import annotations
 
-import json
 import math
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
-from pathlib import Path
 
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from solieu.extractors import classify
-from solieu.extractors.learned import corpus, rebuild, train
-from solieu.extractors.learned.model import ModelFileError, load_model, save_models
+from solieu.pipeline.learning import corpus, rebuild, train
+from solieu.extractors.learned.model import ModelFileError, load_model
+from solieu.pipeline.learning.train import save_models
 from solieu.pipeline import segment
 from solieu.pipeline.records import Document
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from solieu.extractors.learned import corpus
+from solieu.pipeline.learning import corpus
 from solieu.extractors.learned.model import load_model
-from solieu.extractors.learned.review import check_sheet, merge_corrections, read_corrections
+from solieu.pipeline.learning.review import check_sheet, merge_corrections, read_corrections
 from solieu.pipeline import store
 from solieu.pipeline.cli import main
 

@@ -221,7 +221,7 @@ def test_all_three_kinds_occur(corpus: list[Doc]) -> None:
 
 def test_converter_reads_every_document_and_figure(corpus: list[Doc]) -> None:
     """The ML converter (number grammar) must accept every span this parser sees."""
-    learned = pytest.importorskip("solieu.extractors.learned.corpus")
+    learned = pytest.importorskip("solieu.pipeline.learning.corpus")
     docs, errors = learned.read_handmade(CORPUS_DIR)
     assert errors == []
     converted = {doc["doc_id"]: doc for doc in docs}

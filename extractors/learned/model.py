@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from solieu.pipeline.write import atomic_output
 
 
 
@@ -142,27 +141,6 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def save_models(models: Sequence[LinearModel], info: dict, directory: Path | None = None) -> Path:
-    """Write each model's `.npz`, then the manifest holding their hashes (written last)."""
-    directory = directory or models_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    entries = {}
-    for model in models:
-        path = directory / f"{model.name}.npz"
-        with atomic_output(path, "wb") as handle:
-            np.savez_compressed(handle, **model.arrays())
-        path.chmod(0o644)  # shipped with the code: readable like any source file
-        entries[model.name] = {"file": path.name, "sha256": sha256_of(path)}
-    for stale in directory.glob("*.npz"):  # a model no longer trained must not lie beside the manifest
-        if stale.stem not in entries:
-            stale.unlink()
-    manifest = {"format": FORMAT, "models": entries, **info}
-    with atomic_output(directory / MANIFEST) as handle:
-        handle.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    (directory / MANIFEST).chmod(0o644)
-    return directory / MANIFEST
 
 
 def read_manifest(directory: Path | None = None) -> dict | None:

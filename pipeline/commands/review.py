@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: the extractors (underthesea) and the store (duckdb, pandas) are for running.
-    from solieu.extractors.learned.review import codes_path, read_records, write_sheet
+    from solieu.pipeline.learning.review import codes_path, read_records, write_sheet
     from solieu.pipeline.store import FILE_SUFFIXES, StoreError
 
     source = Path(args.figures)

@@ -34,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: training pulls in scikit-learn and the extractors, which `--help` never needs.
-    from solieu.extractors.learned import rebuild as training
-    from solieu.extractors.learned.review import SheetError
+    from solieu.pipeline.learning import rebuild as training
+    from solieu.pipeline.learning.review import SheetError
 
     sheet = Path(args.add) if args.add else None
     if sheet is not None:
@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
 def refuse_sheet(sheet: Path) -> list[str]:
     """Why the sheet cannot be taken in (one line per bad row), or nothing when every row can."""
-    from solieu.extractors.learned.corpus import CorpusError
-    from solieu.extractors.learned.review import SheetError, check_sheet
+    from solieu.pipeline.learning.corpus import CorpusError
+    from solieu.pipeline.learning.review import SheetError, check_sheet
 
     if not sheet.is_file():
         return [f"{sheet}: no such file"]

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from solieu.extractors import classify
-from solieu.extractors.learned import corpus, review, train, weak
+from solieu.pipeline.learning import corpus, review, train, weak
 from solieu.extractors.learned.model import models_dir as pack_models_dir
-from solieu.extractors.learned.model import read_manifest, save_models
+from solieu.extractors.learned.model import read_manifest
+from solieu.pipeline.learning.train import save_models
 from solieu.pipeline.evaluate import Scores, evaluate
 from solieu.pipeline.records import Document
 

@@ -13,9 +13,11 @@ models never saw, beside the rules alone on the same documents.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import sklearn
@@ -23,9 +25,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from solieu.extractors import classify, metric, status
-from solieu.extractors.learned import corpus, features
-from solieu.extractors.learned.corpus import Candidate, Example, GoldDoc
-from solieu.extractors.learned.model import LinearModel, Vectorizer
+from solieu.extractors.learned import features
+from solieu.extractors.learned.model import FORMAT, MANIFEST, LinearModel, Vectorizer, models_dir, sha256_of
+from solieu.pipeline.learning import corpus
+from solieu.pipeline.learning.corpus import Candidate, Example, GoldDoc
+from solieu.pipeline.write import atomic_output
 
 SEED = 0
 GROUPED_FOLDS = 5
@@ -280,3 +284,24 @@ def manifest_info(docs: Sequence[GoldDoc], rows: Sequence[Prepared], thresholds:
         "documents": len(docs),
         "thresholds": thresholds,
     }
+
+
+def save_models(models: Sequence[LinearModel], info: dict, directory: Path | None = None) -> Path:
+    """Write each model's `.npz`, then the manifest holding their hashes (written last)."""
+    directory = directory or models_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = {}
+    for model in models:
+        path = directory / f"{model.name}.npz"
+        with atomic_output(path, "wb") as handle:
+            np.savez_compressed(handle, **model.arrays())
+        path.chmod(0o644)  # shipped with the code: readable like any source file
+        entries[model.name] = {"file": path.name, "sha256": sha256_of(path)}
+    for stale in directory.glob("*.npz"):  # a model no longer trained must not lie beside the manifest
+        if stale.stem not in entries:
+            stale.unlink()
+    manifest = {"format": FORMAT, "models": entries, **info}
+    with atomic_output(directory / MANIFEST) as handle:
+        handle.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    (directory / MANIFEST).chmod(0o644)
+    return directory / MANIFEST

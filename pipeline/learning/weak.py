@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from solieu.extractors import metric, status
-from solieu.extractors.learned.corpus import GoldDoc
+from solieu.pipeline.learning.corpus import GoldDoc
 from solieu.pipeline import segment
 from solieu.pipeline.read import Rejected, read_inputs
 from solieu.pipeline.records import Document

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from solieu.extractors import context
-from solieu.extractors.learned import corpus
+from solieu.pipeline.learning import corpus
 from solieu.pipeline import segment
 from solieu.pipeline.read import Rejected, json_lines, read_inputs
 from solieu.pipeline.records import Document
