@@ -117,6 +117,8 @@ class Measured:
         data["characters_per_second"] = round(self.characters_per_second)
         data["characters_per_cpu_second"] = round(self.characters_per_cpu_second)
         data["cpu_ms_per_document"] = round(self.cpu_ms_per_document, 2)
+        # Cores the run kept busy on average: under 2 for a 2-worker run means others held the machine.
+        data["cores_used"] = round(self.cpu_seconds / self.seconds, 2)
         data["seconds"] = round(self.seconds, 3)
         data["cpu_seconds"] = round(self.cpu_seconds, 3)
         data["load"] = round(self.load, 2)
@@ -684,7 +686,9 @@ def table(results: dict[str, Any]) -> str:
         f"- {results['workers']} workers / 1 worker, wall time: generated {results['speedup_all_cores']}x, "
         f"dense {results['speedup_all_cores_dense']}x (CPU time of the pool / 1 worker: "
         f"{generated['cpu_cost_all_cores']}, {dense['cpu_cost_all_cores']}); output identical to 1 worker's: "
-        f"{'yes' if generated['identical_output'] and dense['identical_output'] else 'NO'}",
+        f"{'yes' if generated['identical_output'] and dense['identical_output'] else 'NO'}; cores the "
+        f"{results['workers']}-worker runs kept busy (CPU / wall): generated "
+        f"{generated['runs']['extract_all_cores']['cores_used']}, dense {dense['runs']['extract_all_cores']['cores_used']}",
         f"- peak memory growth from {results['memory']['small']['documents']:,} to "
         f"{generated['corpus']['documents']:,} documents, 1 worker: {results['memory_growth']:+.1%}",
         f"- Dask ({results['workers']} local workers) / local pool, wall time on the dense corpus: "
