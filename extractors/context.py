@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from solieu.extractors.lexicon import load_json
+from solieu.extractors.lexicon import alternation, load_json
 from solieu.pipeline.records import Figure, Sentence, Token
 from solieu.pipeline.segment import tokenize
 
@@ -69,8 +69,7 @@ def noun_inside_span(span: str) -> str | None:
 def _compounds() -> re.Pattern[str]:
     """Known nouns that the tagger splits (`người lao động`, `cơ sở kinh doanh dịch vụ`, `thông báo`)."""
     cues = {cue for cues in load_json("metric.json")["categories"].values() for cue in cues}
-    alternation = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
-    return re.compile(rf"(?:lượt\s+)?(?:{alternation})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?:lượt\s+)?(?:{alternation(cues)})(?!\w)", re.IGNORECASE)
 
 
 def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 
 from solieu.extractors import context, numbers, places
-from solieu.extractors.lexicon import load_json
+from solieu.extractors.lexicon import alternation, load_json
 from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
 
@@ -22,44 +22,44 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     lex = load_json("figures.json")
 
     def ending(words: list[str], tail: str = r"\s*$", flags: int = 0) -> re.Pattern[str]:
-        return re.compile(rf"(?<!\w)(?:{numbers._alternation(words)}){tail}", flags)
+        return re.compile(rf"(?<!\w)(?:{alternation(words)}){tail}", flags)
 
     def starting(words: list[str]) -> re.Pattern[str]:
-        return re.compile(rf"^\s*(?:{numbers._alternation(words)})(?!\w)", re.IGNORECASE)
+        return re.compile(rf"^\s*(?:{alternation(words)})(?!\w)", re.IGNORECASE)
 
-    team_words = numbers._alternation(lex["team_name_words"])
+    team_words = alternation(lex["team_name_words"])
     return {
         "identifier": ending(lex["identifier_before"], r"(?:\s+số)?\s*$"),
-        "team": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['team_nouns'])})(?:[\s,]+(?:{team_words}))*\s*$", re.IGNORECASE),
-        "phone": re.compile(rf"(?:{numbers._alternation(lex['phone_before'])})[\s:]*(?:số\s*)?[\s:]*$"),
+        "team": re.compile(rf"(?<!\w)(?:{alternation(lex['team_nouns'])})(?:[\s,]+(?:{team_words}))*\s*$", re.IGNORECASE),
+        "phone": re.compile(rf"(?:{alternation(lex['phone_before'])})[\s:]*(?:số\s*)?[\s:]*$"),
         "date": ending(lex["date_before"], flags=re.IGNORECASE),
         "price": ending(lex["price_before"], r"(?:\s+[^\s\d]+){0,5}\s*$", re.IGNORECASE),
-        "comparison": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['comparison_in_clause'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
+        "comparison": re.compile(rf"(?<!\w)(?:{alternation(lex['comparison_in_clause'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
         "count_after_team": starting(lex["count_after_team"]),
-        "list_joiner": re.compile(rf"^\s*(?:{numbers._alternation(lex['list_joiners'])})?\s*(?:[A-ZĐ][^\W\d_]*\s+)?$"),
+        "list_joiner": re.compile(rf"^\s*(?:{alternation(lex['list_joiners'])})?\s*(?:[A-ZĐ][^\W\d_]*\s+)?$"),
         "duration": starting(lex["duration_after"]),
         "change_before": ending(lex["change_before"]),
-        "change_after": re.compile(rf"^[^.;\n]{{0,25}}?(?:{numbers._alternation(lex['change_after'])})(?!\w)"),
+        "change_after": re.compile(rf"^[^.;\n]{{0,25}}?(?:{alternation(lex['change_after'])})(?!\w)"),
         "description": starting(lex["description_after"]),
         "locative_before": ending(lex["locative_before"], r"\s+trên\s*$"),
         "locative_after": starting(lex["locative_after"]),
-        "per_unit": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['per_unit_before'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
+        "per_unit": re.compile(rf"(?<!\w)(?:{alternation(lex['per_unit_before'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
         "loan": ending(lex["loan_before"], r"(?:\s+[^\s\d]+){0,2}\s*$", re.IGNORECASE),
         "source_before": ending(lex["source_before"], flags=re.IGNORECASE),
         "source_after": starting(lex["source_after"]),
         "age": ending(lex["age_before"], flags=re.IGNORECASE),
-        "measure": re.compile(rf"^\s*(?:{numbers._alternation(lex['measure_after'])})(?![^\W\d_])"),
+        "measure": re.compile(rf"^\s*(?:{alternation(lex['measure_after'])})(?![^\W\d_])"),
         "numbered_place": re.compile(
-            rf"(?<!\w)(?:{numbers._alternation(lex['numbered_place_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{0,4}}\s*$"),
+            rf"(?<!\w)(?:{alternation(lex['numbered_place_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{0,4}}\s*$"),
         "name_end": re.compile(r"^\s*(?:[),.;:]|$|[A-ZĐ])"),
         "article": ending(lex["article_before"], flags=re.IGNORECASE),
         "item": starting(lex["item_nouns"]),
-        "other_programme": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['other_programme_before'])})(?!\w)[^;.:\n]*$",
+        "other_programme": re.compile(rf"(?<!\w)(?:{alternation(lex['other_programme_before'])})(?!\w)[^;.:\n]*$",
                                       re.IGNORECASE),
-        "licensed_all": re.compile(rf"[^;.:\n]{{0,60}}?(?:{numbers._alternation(lex['licensed_all_after'])})", re.IGNORECASE),
-        "school": re.compile(rf"(?<!\w)(?:{numbers._alternation(lex['school_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,4}}\s*$"),
+        "licensed_all": re.compile(rf"[^;.:\n]{{0,60}}?(?:{alternation(lex['licensed_all_after'])})", re.IGNORECASE),
+        "school": re.compile(rf"(?<!\w)(?:{alternation(lex['school_before'])})(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,4}}\s*$"),
         "code": re.compile(r"(?<![\w.])[A-ZĐ]{2,6}\s*$"),
-        "counted_after_year": re.compile(rf"\s+(?:{numbers._alternation(lex['counted_after_year'])})(?!\w)"),
+        "counted_after_year": re.compile(rf"\s+(?:{alternation(lex['counted_after_year'])})(?!\w)"),
         "year_before": ending(lex["date_before"] + lex["year_before_extra"], flags=re.IGNORECASE),
     }
 

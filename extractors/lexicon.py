@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,17 @@ def lexicon_files() -> list[Path]:
     lexicons and models (what the extractor version of a stored document depends on)."""
     folders = (LEXICONS, domain_dir() / "lexicons", pack_path("models"))
     return sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file())
+
+
+def alternation(words: list[str] | tuple[str, ...] | set[str]) -> str:
+    """A regex alternation of the words, escaped, longest first, so that `ít nhất` wins over a prefix of it.
+
+    The one builder of word patterns: every lexicon list becomes a pattern through it. A pack may
+    leave a list empty (no neighbouring programme named): then it matches nothing.
+    """
+    if not words:
+        return "(?!)"  # an empty list matches nothing (not the empty string everywhere)
+    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
 def _read(path: Path) -> Any:

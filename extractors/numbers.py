@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from solieu.extractors.lexicon import load_json
+from solieu.extractors.lexicon import alternation, load_json
 from solieu.pipeline.records import Quantity
 
 NOT_FIGURE_SHAPES = frozenset({"date", "time", "identifier", "list_number", "glued", "phone"})
@@ -23,9 +23,7 @@ _DIGITS_VI = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+"
 _DIGITS_EN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+"
 
 
-def _alternation(words: list[str]) -> str:
-    """Longest first, so that `ít nhất` wins over a shorter prefix."""
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
 
 
 @dataclass(frozen=True)
@@ -57,9 +55,9 @@ def grammar(style: str = "vi") -> Grammar:
         + lex["zero_filler"] + list(lex["scales"])
     )
     qualifier_words = [w for words in lex["qualifiers"].values() for w in words]
-    fillers = _alternation(lex["qualifier_fillers"])
-    units = _alternation(list(lex["rate_units"]))
-    word_number = rf"(?:{_alternation(number_words)})(?:\s+(?:{_alternation(number_words)}))*"
+    fillers = alternation(lex["qualifier_fillers"])
+    units = alternation(list(lex["rate_units"]))
+    word_number = rf"(?:{alternation(number_words)})(?:\s+(?:{alternation(number_words)}))*"
     return Grammar(
         style=style,
         atom=re.compile(
@@ -71,18 +69,18 @@ def grammar(style: str = "vi") -> Grammar:
             rf"|(?P<number>{digits})",
             re.UNICODE,
         ),
-        words=re.compile(rf"(?<!\w)(?:{_alternation(lex['half'])}|{word_number})(?!\w)", re.IGNORECASE),
-        scale=re.compile(rf"\s*({_alternation(list(lex['scales']))})(?!\w)(?:\s*({digits})\s*({_alternation(list(lex['scales']))})(?!\w))*"),
-        percent=re.compile(rf"\s?(?:{_alternation(lex['percent'])})(?!\w)"),
-        money=re.compile(rf"\s*(?:{_alternation(lex['money'])})(?!\w)"),
-        range_tail=re.compile(rf"\s*(?:{_alternation(lex['range_joiners'])})\s*({digits})(?![\d/])"),
+        words=re.compile(rf"(?<!\w)(?:{alternation(lex['half'])}|{word_number})(?!\w)", re.IGNORECASE),
+        scale=re.compile(rf"\s*({alternation(list(lex['scales']))})(?!\w)(?:\s*({digits})\s*({alternation(list(lex['scales']))})(?!\w))*"),
+        percent=re.compile(rf"\s?(?:{alternation(lex['percent'])})(?!\w)"),
+        money=re.compile(rf"\s*(?:{alternation(lex['money'])})(?!\w)"),
+        range_tail=re.compile(rf"\s*(?:{alternation(lex['range_joiners'])})\s*({digits})(?![\d/])"),
         ratio_tail=re.compile(rf"\s*/\s*({digits})(?![\d/]|[^\W\d_])"),
-        qualifier=re.compile(rf"(?<!\w)({_alternation(qualifier_words)})(?:\s+(?:{fillers}))?\s+$", re.IGNORECASE),
-        range_open=re.compile(rf"(?<!\w)(?:{_alternation(lex['range_openers'])})\s+$", re.IGNORECASE),
+        qualifier=re.compile(rf"(?<!\w)({alternation(qualifier_words)})(?:\s+(?:{fillers}))?\s+$", re.IGNORECASE),
+        range_open=re.compile(rf"(?<!\w)(?:{alternation(lex['range_openers'])})\s+$", re.IGNORECASE),
         slash_rate=re.compile(rf"\s*([^\W\d_]+(?:,?\s[^\W\d_]+){{0,2}})?\s*/\s*({units})(?!\w)"),
-        frequency=re.compile(rf"\s+({_alternation(lex['frequency_words'])})(?!\w)"),
-        inner_rate=re.compile(rf"\s+({units})\s+({digits}|{_alternation(list(lex['digits']))})\s+({_alternation(lex['frequency_words'])})(?!\w)"),
-        rate_before=re.compile(rf"(?<!\w)(?:{_alternation(lex['rate_before'])})[,\s]+({units})(?!\w)", re.IGNORECASE),
+        frequency=re.compile(rf"\s+({alternation(lex['frequency_words'])})(?!\w)"),
+        inner_rate=re.compile(rf"\s+({units})\s+({digits}|{alternation(list(lex['digits']))})\s+({alternation(lex['frequency_words'])})(?!\w)"),
+        rate_before=re.compile(rf"(?<!\w)(?:{alternation(lex['rate_before'])})[,\s]+({units})(?!\w)", re.IGNORECASE),
     )
 
 
@@ -243,7 +241,7 @@ def _money_named_before(text: str, start: int) -> bool:
     """The clause names an amount of money just before the number (`số tiền`, `kinh phí`)."""
     words = load_json("numbers.json")["money_before"]
     before = re.split(r"[;.:\n]", text[max(0, start - 40):start])[-1]
-    return re.search(rf"(?<!\w)(?:{_alternation(words)})(?:\s+\S+){{0,3}}\s*$", before, re.IGNORECASE) is not None
+    return re.search(rf"(?<!\w)(?:{alternation(words)})(?:\s+\S+){{0,3}}\s*$", before, re.IGNORECASE) is not None
 
 
 def _looks_like_day_month(text: str, q: Quantity, tail: re.Match[str], g: Grammar) -> bool:
@@ -368,7 +366,7 @@ def _word_quantity(text: str, match: re.Match[str], end: int, g: Grammar) -> Qua
     if phrase.lower() in lex["word_number_needs"]["ambiguous_alone"]:
         return None
     before = text[max(0, match.start() - 40):match.start()]
-    if re.search(rf"(?<!\w)(?:{_alternation(lex['vague_before'])})\s+$", before, re.IGNORECASE):
+    if re.search(rf"(?<!\w)(?:{alternation(lex['vague_before'])})\s+$", before, re.IGNORECASE):
         return None  # `hàng trăm`, `vài nghìn`: no numeral, no figure
     q = Quantity(match.start(), match.end(), phrase, value, rule="words")
     if phrase.lower() in lex["half"]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import underthesea
 
-from solieu.extractors.lexicon import CORPORA, LEXICONS, load_json
+from solieu.extractors.lexicon import CORPORA, LEXICONS, alternation, load_json
 from solieu.pipeline.normalise import place_tones
 from solieu.pipeline.records import Document, Figure, Sentence
 
@@ -48,8 +48,7 @@ def key(text: str) -> str:
 
 def bounded(forms: list[str]) -> re.Pattern[str]:
     """One pattern for all forms, longest first, never matching inside a longer word."""
-    ordered = sorted(set(forms), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in ordered) + r")(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{alternation(forms)})(?!\w)")
 
 
 def rules() -> dict[str, Any]:
@@ -238,10 +237,7 @@ def district_mentions(text: str) -> list[Mention]:
 def body_end(text: str) -> int:
     """Where the article ends and the site's trailing boilerplate (tags, other headlines) begins."""
     data = rules()
-    markers = sorted(data["boilerplate_markers"], key=len, reverse=True)
-    pattern = re.compile(
-        r"^[ \t]*(?:" + "|".join(re.escape(m) for m in markers) + r")", re.IGNORECASE | re.MULTILINE
-    )
+    pattern = re.compile(rf"^[ \t]*(?:{alternation(data['boilerplate_markers'])})", re.IGNORECASE | re.MULTILINE)
     floor = int(len(text) * data.get("boilerplate_min_fraction", 0.3))
     for match in pattern.finditer(text):
         if match.start() >= floor:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from solieu.extractors.lexicon import load_json
+from solieu.extractors.lexicon import alternation, load_json
 from solieu.pipeline.records import Document, Figure, Sentence
 
 HEADING = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s+\S")
@@ -25,8 +25,7 @@ def _lexicon() -> dict:
 
 @lru_cache(maxsize=64)
 def _cue(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{alternation(words)})(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)

@@ -13,20 +13,17 @@ period, metric and unit met the headline target.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from solieu.pipeline.display import vi_key
-from solieu.pipeline.store import ROOT, load_figures
+from solieu.pipeline.store import load_figures
 
-PROVINCES_CSV = ROOT / "corpora" / "provinces.csv"
 GROUP_KEYS: tuple[str, ...] = ("province", "metric", "period", "locality", "counted")
 DEFAULT_BY: tuple[str, ...] = ("province", "metric", "period")
 STATUSES: tuple[str, ...] = ("achieved", "target")
@@ -55,11 +52,11 @@ OUTPUT_TAIL: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
 def province_2025_map() -> dict[str, str]:
-    """Province before July 2025 → its unit among the 34 after the merger."""
-    with PROVINCES_CSV.open(encoding="utf-8") as handle:
-        return {row["province"]: row["province_2025"] for row in csv.DictReader(handle)}
+    """Province before July 2025 → its unit among the 34 after the merger (the one province table)."""
+    from solieu.extractors.places import canonical_table
+
+    return canonical_table()
 
 
 def comparable(figures: pd.DataFrame) -> pd.DataFrame:
