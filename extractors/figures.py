@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from solieu.extractors import context, numbers, places
+from solieu.extractors import counted, numbers, places
 from solieu.extractors.lexicon import alternation, load_json
 from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
@@ -81,7 +81,7 @@ def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure
     found = [figure for sentence in sentences if sentence.start < body_end
              for figure in find_candidates(doc, sentence)]
     for figure in found:
-        context.attach_counted(figure)
+        counted.attach_counted(figure)
     link_previous([figure for figure in found if figure.context["veto"] is None])
     for figure in found:
         figure.context["noise"] = is_situation_noise(figure)

@@ -91,9 +91,9 @@ def test_without_model_files_the_rules_decide_and_extractor_says_so():
     sentences = segment.split_sentences(text)
     figure = corpus.figure_at(doc, sentences, text.index("4 lớp"), text.index("4 lớp") + 1)
     figure.value = 4.0
-    from solieu.extractors import context
+    from solieu.extractors import counted
 
-    context.attach_counted(figure)
+    counted.attach_counted(figure)
     classify.classify([figure], doc, sentences, "news", models=None)
     assert figure.metric == "training_courses"
     assert figure.extractor == "rule:lexicon+rule:status;no-model"

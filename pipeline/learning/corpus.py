@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solieu.extractors import context, numbers
+from solieu.extractors import counted, numbers
 from solieu.extractors.learned.features import FigureInDocument, locate
 from solieu.extractors.lexicon import CORPORA, domain_dir, pack, pack_path, taxonomy
 from solieu.pipeline import segment
@@ -215,7 +215,7 @@ def gold_figure(doc: Document, sentences: list[Sentence], start: int, end: int,
     quantity = _quantity_in(doc.text, sentence.start, sentence.end, start, end)
     if quantity is None:
         raise CorpusError(f"[[{span}]]: the number grammar finds no number in the span")
-    context.attach_counted(figure)
+    counted.attach_counted(figure)
     qualifier = quantity.qualifier if quantity.start >= start else "exact"
     return {
         "start": start, "end": end, "text": span, "value": quantity.value,
@@ -310,7 +310,7 @@ def examples_of(gold: GoldDoc) -> list[Example]:
         for name in ("value", "value_high", "denominator", "unit", "per", "qualifier"):
             if entry.get(name) is not None or name in ("value_high", "denominator", "per"):
                 setattr(figure, name, entry.get(name))
-        context.attach_counted(figure)
+        counted.attach_counted(figure)
         figures.append(figure)
     located = locate(figures, sentences, kind)
     return [

@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from solieu.extractors import context
+from solieu.extractors import counted
 from solieu.pipeline.learning import corpus
 from solieu.pipeline import segment
 from solieu.pipeline.read import Rejected, json_lines, read_inputs
@@ -469,7 +469,7 @@ def _figure_without_grammar(document: Document, sentences: list, start: int, end
                             correction: Correction) -> dict:
     """A number the grammar does not read as a figure (a four-digit count taken for a year): the reviewer's value."""
     bare = corpus.figure_at(document, sentences, start, end)
-    context.attach_counted(bare)
+    counted.attach_counted(bare)
     return {
         "start": start, "end": end, "text": document.text[start:end], "value": correction.value,
         "value_high": None, "denominator": None, "unit": correction.unit or "count", "per": None,
