@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from solieu.extractors.lexicon import load_json
+from solieu.pipeline.records import majority_province
 
 PAIR_FIELDS = ("metric", "status", "qualifier", "period", "counted")
 EXTRA_FIELDS = ("counted_exact",)  # scored on matched pairs, reported after the spec's fields
@@ -164,9 +165,7 @@ def evaluate(gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str
 
 
 def _document_province(predicted: list[dict]) -> str | None:
-    """A document's province is what most of its figures say."""
-    counts = Counter(p.get("province") for p in predicted)
-    return counts.most_common(1)[0][0]
+    return majority_province(p.get("province") for p in predicted)
 
 
 def _tally(scores: Scores, doc: dict, gold_figures: list[dict], predicted: list[dict], pairs: list[tuple[dict, dict]]) -> None:

@@ -7,6 +7,8 @@ neighbours.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -102,3 +104,13 @@ class Figure:
         """The spec's record: exactly FIGURE_FIELDS, in that order."""
         data = asdict(self)
         return {name: data[name] for name in FIGURE_FIELDS}
+
+
+def majority_province(provinces: Iterable[str | None]) -> str | None:
+    """A document's province: the one most of its figures are about, null counted as a value.
+
+    A national document whose figures are mostly national stays null even when one
+    sentence names a province; the store and `solieu eval` both read documents so.
+    """
+    counts = Counter(provinces)
+    return counts.most_common(1)[0][0] if counts else None

@@ -29,7 +29,7 @@ import pandas as pd
 
 from solieu.pipeline import __version__
 from solieu.pipeline.read import Rejected
-from solieu.pipeline.records import FIGURE_FIELDS, Document, Figure
+from solieu.pipeline.records import FIGURE_FIELDS, Document, Figure, majority_province
 
 DEFAULT_DB = Path("data/solieu.duckdb")
 # 2: `documents.published` is a DATE, `figures` has `period_start` and `period_end`.
@@ -251,9 +251,8 @@ def default_kind(doc: Document) -> str | None:
 
 
 def document_province(figures: list[Figure]) -> str | None:
-    """The province most of a document's figures are about; null for national documents."""
-    counts = Counter(f.province for f in figures if f.province)
-    return counts.most_common(1)[0][0] if counts else None
+    """The province most of a document's figures are about; null for national documents (as `solieu eval` reads it)."""
+    return majority_province(f.province for f in figures)
 
 
 def stored_state(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str, str] | None:
