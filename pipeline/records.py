@@ -106,6 +106,24 @@ class Figure:
         return {name: data[name] for name in FIGURE_FIELDS}
 
 
+@dataclass
+class Analysis:
+    """One document as the stages see it: each stage reads it and adds what it found.
+
+    spaCy-style, a stage is a plain callable over this one object (`pipeline/run.py`'s
+    `STAGES`), so a new stage is a function and a line in that tuple. `document` holds
+    the normalised text every offset of the stages points into; `models` is what the
+    learned halves use (True: the shipped ones; None: the rules alone).
+    """
+
+    document: Document
+    models: Any = True
+    sentences: list[Sentence] = field(default_factory=list)
+    kind: str = "news"
+    candidates: list[Figure] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+
 def majority_province(provinces: Iterable[str | None]) -> str | None:
     """A document's province: the one most of its figures are about, null counted as a value.
 

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from solieu.pipeline import normalise, parallel, segment
 from solieu.pipeline.progress import Progress
 from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
 from solieu.pipeline.readers import expected_documents
-from solieu.pipeline.records import Document, Figure
+from solieu.pipeline.records import Analysis, Document, Figure
 from solieu.pipeline.write import (
     OutputError, atomic_output, check_output, dump_record, finite_record, is_stream, real_target,
 )
@@ -36,6 +36,40 @@ DEFAULT_MAX_SECONDS = 300.0
 PIECE_CHARS = 200_000
 
 
+def segment_sentences(work: Analysis) -> None:
+    work.sentences = segment.split_sentences(work.document.text)
+
+
+def classify_kind(work: Analysis) -> None:
+    work.kind = status.document_kind(work.document)
+
+
+def find_candidates(work: Analysis) -> None:
+    work.candidates = figures.document_candidates(work.document, work.sentences)
+
+
+def decide_figures(work: Analysis) -> None:
+    work.figures = classify.decide_figures(work.candidates, work.sentences, work.kind, work.models)
+
+
+def classify_figures(work: Analysis) -> None:
+    classify.classify(work.figures, work.document, work.sentences, work.kind, work.models)
+
+
+def attach_places(work: Analysis) -> None:
+    places.attach(work.figures, work.document, work.sentences)
+
+
+def attach_periods(work: Analysis) -> None:
+    periods.attach(work.figures, work.document, work.sentences, work.kind)
+
+
+# The data flow, in order: each stage reads the one Analysis and enriches it.
+STAGES: tuple[Callable[[Analysis], None], ...] = (
+    segment_sentences, classify_kind, find_candidates, decide_figures, classify_figures, attach_places, attach_periods,
+)
+
+
 def extract_document(doc: Document, models: classify.Models | None | bool = True) -> list[Figure]:
     """Every figure of one document, offsets pointing into `doc.text` as given.
 
@@ -43,17 +77,12 @@ def extract_document(doc: Document, models: classify.Models | None | bool = True
     trained without this document, and None runs the rules alone.
     """
     norm = normalise.normalise(doc.text)
-    work = Document(doc.doc_id, doc.source, norm.text, doc.title, doc.published, doc.kind)
-    sentences = segment.split_sentences(work.text)
-    kind = status.document_kind(work)
-    candidates = figures.document_candidates(work, sentences)
-    found = classify.decide_figures(candidates, sentences, kind, models)
-    classify.classify(found, work, sentences, kind, models)
-    places.attach(found, work, sentences)
-    periods.attach(found, work, sentences, kind)
-    for figure in found:
+    work = Analysis(Document(doc.doc_id, doc.source, norm.text, doc.title, doc.published, doc.kind), models)
+    for stage in STAGES:
+        stage(work)
+    for figure in work.figures:
         figure.context = {}  # working state of the stages: not part of the record, not shipped between processes
-    return [norm.restore(figure, doc.text) for figure in found]
+    return [norm.restore(figure, doc.text) for figure in work.figures]
 
 
 @dataclass
