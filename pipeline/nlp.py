@@ -3,8 +3,11 @@
 spaCy holds what the report shows beside a figure — the cue words that made it
 a goal or a result, its qualifier, its period — as span groups over a `Doc`
 built from underthesea's word segments (words and spaces, so character offsets
-hold). The cue patterns are data (`corpora/lexicons/cue_patterns.jsonl`,
-spaCy SpanRuler patterns); numbers themselves are found on the raw text by
+hold). The goal and result cues are the status classifier's own lists
+(`status.json`) and the qualifiers the number grammar's (`numbers.json`), so what
+the report marks is what decided; only the period patterns, which no classifier
+list holds as words, are spaCy patterns of their own (`cue_patterns.jsonl`).
+Numbers themselves are found on the raw text by
 `extractors.numbers`, which is far cheaper than building a Doc for every sentence.
 """
 
@@ -18,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from solieu.extractors.lexicon import LEXICONS
+from solieu.extractors.lexicon import LEXICONS, load_json
 from solieu.pipeline.records import Sentence
 from solieu.pipeline.segment import tokenize
 
@@ -62,8 +65,20 @@ def language() -> Language:
     nlp = spacy.blank("xx")  # its vocabulary computes LOWER, SHAPE ... that the patterns match on
     nlp.tokenizer = UndertheseaTokenizer(nlp.vocab)
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": CUES, "phrase_matcher_attr": "LOWER"})
-    ruler.add_patterns(list(srsly.read_jsonl(LEXICONS / "cue_patterns.jsonl")))
+    ruler.add_patterns(cue_patterns())
     return nlp
+
+
+def cue_patterns() -> list[dict]:
+    """SpanRuler patterns: goal and result cues from the status lexicon, qualifiers from the number grammar."""
+    status, numbers = load_json("status.json"), load_json("numbers.json")
+    derived = {"goal": status["strong_target"] + status["weak_target"], "result": status["achieved"],
+               "qualifier": [word for words in numbers["qualifiers"].values() for word in words]}
+    patterns = [{"label": label, "pattern": word} for label, words in derived.items() for word in sorted(set(words))]
+    # `đến năm 2025` written before 2025 makes a goal (status.future_year_before): the words, then a year.
+    patterns += [{"label": "goal", "pattern": [{"LOWER": word} for word in cue.lower().split()] + [{"SHAPE": "dddd"}]}
+                 for cue in status["future_year_before"]]
+    return patterns + list(srsly.read_jsonl(LEXICONS / "cue_patterns.jsonl"))
 
 
 def cue_pieces(text: str) -> list[tuple[str, str | None]]:

@@ -27,3 +27,14 @@ def test_cues_are_marked(text, cue, label):
 @pytest.mark.parametrize("text", ["", " ", " cuộc  kiểm tra,  đã hoàn thành", "<script>alert(1)</script> đã"])
 def test_pieces_put_back_together_give_the_text(text):
     assert "".join(piece for piece, _ in cue_pieces(text)) == text
+
+
+def test_the_marked_cues_are_the_status_classifiers_own_words():
+    """What the report marks as a goal or a result is what the status rules decide on: one list, not two."""
+    from solieu.extractors.lexicon import load_json
+    from solieu.pipeline.nlp import cue_patterns
+
+    status = load_json("status.json")
+    marked = {(p["label"], p["pattern"]) for p in cue_patterns() if isinstance(p["pattern"], str)}
+    assert {("goal", w) for w in status["strong_target"] + status["weak_target"]} <= marked
+    assert {("result", w) for w in status["achieved"]} <= marked
