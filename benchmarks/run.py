@@ -613,6 +613,7 @@ def summarise(
     local = dense["runs"]["extract_all_cores"]
     return {
         "date": datetime.date.today().isoformat(),
+        "code": code_version(),
         "machine": {"cores": all_cores(), "python": platform.python_version(), "platform": platform.platform()},
         "workers": workers,
         "ratio_pipeline_vs_segmentation": generated["pipeline_vs_segmentation"],
@@ -621,6 +622,7 @@ def summarise(
         "speedup_all_cores_dense": dense["speedup_all_cores"],
         "memory_growth": round((large["max_rss_mb"] - small.max_rss_mb) / small.max_rss_mb, 3),
         "ratio_dask_vs_local": round(dask.seconds / local["seconds"], 3),
+        "ratio_dask_vs_local_cpu": round(dask.cpu_seconds / local["cpu_seconds"], 3),
         "ratio_linear_4mb_vs_025mb": linear["ratio_largest_vs_smallest_per_mb"],
         "linear_holds": linear["holds"],
         "generated": generated,
@@ -630,6 +632,19 @@ def summarise(
                  "same_figures_as_local": dask.figures == dense["runs"]["extract_1_worker"]["figures"]},
         "linear": linear,
     }
+
+
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether the code had uncommitted edits: a shared checkout can change under a run."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    changed = git("status", "--porcelain", "--", "solieu", "pipeline", "extractors", "corpora")
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": None if changed is None else bool(changed)}
 
 
 LABELS = {
@@ -691,8 +706,9 @@ def table(results: dict[str, Any]) -> str:
         f"{generated['runs']['extract_all_cores']['cores_used']}, dense {dense['runs']['extract_all_cores']['cores_used']}",
         f"- peak memory growth from {results['memory']['small']['documents']:,} to "
         f"{generated['corpus']['documents']:,} documents, 1 worker: {results['memory_growth']:+.1%}",
-        f"- Dask ({results['workers']} local workers) / local pool, wall time on the dense corpus: "
-        f"{results['ratio_dask_vs_local']} (same figures: {'yes' if results['dask']['same_figures_as_local'] else 'NO'})",
+        f"- Dask ({results['workers']} local workers) / local pool on the dense corpus: wall time "
+        f"{results['ratio_dask_vs_local']}, CPU time {results['ratio_dask_vs_local_cpu']} "
+        f"(same figures: {'yes' if results['dask']['same_figures_as_local'] else 'NO'})",
         f"- one document, CPU seconds per MB: {sizes}; largest / smallest: {results['ratio_linear_4mb_vs_025mb']} "
         f"(bound {linear['bound']:g}: {'holds' if linear['holds'] else 'DOES NOT HOLD'})",
     ]
