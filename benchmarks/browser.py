@@ -53,7 +53,7 @@ class Chromium:
         if not self.executable:
             raise BrowserError("chromium is not installed")
         self.timeout = timeout
-        self.profile = tempfile.TemporaryDirectory(prefix="solieu-chromium-")
+        self.profile = tempfile.TemporaryDirectory(prefix="solieu-chromium-", ignore_cleanup_errors=True)
         # The browser's log goes to a file: a pipe nobody reads would fill up and stall the browser.
         self.log = Path(self.profile.name) / "chromium.log"
         with self.log.open("wb") as log:
@@ -164,7 +164,7 @@ class Chromium:
                 except subprocess.TimeoutExpired:
                     self.process.kill()
                     self.process.wait()
-            self.profile.cleanup()
+            remove_profile(Path(self.profile.name))
 
     def __enter__(self) -> Chromium:
         return self
@@ -206,3 +206,21 @@ if __name__ == "__main__":
     import sys
 
     screenshot_report(Path(sys.argv[1]), Path(sys.argv[2]))
+
+
+def remove_profile(folder: Path, attempts: int = 20) -> None:
+    """Delete Chromium's profile folder once its last helper process has stopped writing to it.
+
+    The browser's child processes may still write a file or two after the main
+    process exits, and `rmtree` then fails with "Directory not empty": try again
+    for a few seconds rather than fail a test or a bench run over a temporary folder.
+    """
+    for _ in range(attempts):
+        try:
+            shutil.rmtree(folder)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.25)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -24,9 +24,7 @@ import pandas as pd
 from solieu.pipeline.display import vi_key
 from solieu.pipeline.store import load_figures
 
-GROUP_KEYS: tuple[str, ...] = ("province", "metric", "period", "locality", "counted")
-DEFAULT_BY: tuple[str, ...] = ("province", "metric", "period")
-STATUSES: tuple[str, ...] = ("achieved", "target")
+from solieu.pipeline.defaults import DEFAULT_BY, GROUP_KEYS, STATUSES  # noqa: E402 - part of this module's API
 # Units whose values add up when provinces merge (a percent does not).
 ADDITIVE_UNITS = {"count", "vnd"}
 QUALIFIER_SIGNS = {

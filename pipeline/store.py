@@ -27,10 +27,10 @@ import duckdb
 import pandas as pd
 
 from solieu.pipeline import __version__
+from solieu.pipeline.defaults import DEFAULT_DB, EXPORT_FORMATS, EXPORT_TABLES  # noqa: F401 - part of the store's API
 from solieu.pipeline.read import Rejected
 from solieu.pipeline.records import FIGURE_FIELDS, Document, Figure, majority_province
 
-DEFAULT_DB = Path("data/solieu.duckdb")
 # 2: `documents.published` is a DATE, `figures` has `period_start` and `period_end`.
 SCHEMA_VERSION = "2"
 ROOT = Path(__file__).resolve().parent.parent
@@ -621,8 +621,6 @@ def typed_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # --- export ----------------------------------------------------------------
 
-EXPORT_FORMATS = ("jsonl", "csv", "parquet")
-EXPORT_TABLES = ("figures", "documents")
 # Figures: the spec record, the years of its period and its document's publication date.
 EXPORT_FIGURE_COLUMNS: tuple[str, ...] = (*FIGURE_COLUMNS, "published")
 # Documents: everything but the full text (large; `load_documents(db, text=True)` has it).

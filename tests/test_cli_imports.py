@@ -50,18 +50,6 @@ def test_importtime_of_the_parser_lists_no_heavy_library() -> None:
     assert imported.isdisjoint(HEAVY), sorted(imported & set(HEAVY))
 
 
-def test_the_defaults_shown_in_the_help_are_those_the_commands_use() -> None:
-    # The command modules repeat a few defaults so as not to import the store for their help text.
-    from solieu.pipeline import commands, compare, store
-
-    assert commands.DEFAULT_DB == store.DEFAULT_DB
-    assert commands.EXPORT_FORMATS == store.EXPORT_FORMATS
-    assert commands.EXPORT_TABLES == store.EXPORT_TABLES
-    assert commands.GROUP_KEYS == compare.GROUP_KEYS
-    assert commands.DEFAULT_BY == compare.DEFAULT_BY
-    assert commands.STATUSES == compare.STATUSES
-
-
 def test_the_run_time_names_of_a_command_are_still_its_attributes() -> None:
     # Code and tests that replace `run_extract` on the command module still reach what `run` calls.
     from solieu.pipeline import run as run_module

@@ -5,10 +5,8 @@ module imports at its top only what `register` needs; what the command runs
 with (the store and pandas, the extractors and underthesea, scikit-learn) is
 imported inside its `run`, when that command is the one given (issue 14).
 
-The few defaults that the help text shows but that live in heavy modules are
-repeated here, because importing `solieu.pipeline.store` (duckdb, pandas) or
-`solieu.pipeline.compare` just to print them costs a second of every command's
-start; `tests/test_cli_imports.py` checks that they equal the originals.
+The defaults the help text shows come from `solieu.pipeline.defaults`, which
+imports nothing heavy; the store and the comparison read the same module.
 """
 
 from __future__ import annotations
@@ -16,15 +14,9 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-DEFAULT_DB = Path("data/solieu.duckdb")  # = solieu.pipeline.store.DEFAULT_DB
-EXPORT_FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")  # = solieu.pipeline.store.EXPORT_FORMATS
-EXPORT_TABLES: tuple[str, ...] = ("figures", "documents")  # = solieu.pipeline.store.EXPORT_TABLES
-GROUP_KEYS: tuple[str, ...] = ("province", "metric", "period", "locality", "counted")  # = solieu.pipeline.compare
-DEFAULT_BY: tuple[str, ...] = ("province", "metric", "period")  # = solieu.pipeline.compare.DEFAULT_BY
-STATUSES: tuple[str, ...] = ("achieved", "target")  # = solieu.pipeline.compare.STATUSES
+from solieu.pipeline.defaults import DEFAULT_BY, DEFAULT_DB, EXPORT_FORMATS, EXPORT_TABLES, GROUP_KEYS, STATUSES  # noqa: F401
 
 
 def lazy_names(module: str, sources: dict[str, str]) -> Callable[[str], Any]:
