@@ -1,10 +1,12 @@
-"""Stage 4, find figures: the numbers of a sentence that report the programme's work.
+"""Stage 4, find figures: the numbers of a sentence that could report the programme's work.
 
-`extractors.numbers` finds every number; this stage drops what the spec says is
-not a figure — dates, periods, durations, identifiers (`Quyết định số 1503`,
-`Đội kiểm tra 178`), phone numbers, changes (`tăng 58,4% so với cùng kỳ`),
-descriptions (`đối thoại 3 bên`) and numbers inside quoted titles — and turns
-the rest into Figure records.
+`extractors.numbers` finds every number; this stage turns each into a candidate
+Figure and says why the spec would not call it a figure — dates, periods,
+durations, identifiers (`Quyết định số 1503`, `Đội kiểm tra 178`), codes,
+phone numbers, changes (`tăng 58,4% so với cùng kỳ`), prices, sources of
+statistics, numbers inside quoted titles, counts of the setting — without
+dropping it: the figure decision (`extractors/classify.py`) weighs that
+objection with the rest of the evidence.
 """
 
 from __future__ import annotations
@@ -86,11 +88,6 @@ def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure
     for figure in found:
         figure.context["noise"] = is_situation_noise(figure)
     return found
-
-
-def find_figures(doc: Document, sentence: Sentence) -> list[Figure]:
-    """The figures of one sentence by the rules alone: the candidates no filter objects to."""
-    return [figure for figure in find_candidates(doc, sentence) if figure.context["veto"] is None]
 
 
 def find_candidates(doc: Document, sentence: Sentence) -> list[Figure]:
@@ -179,11 +176,6 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         if hit:
             return reason
     return None
-
-
-def drop_situation_noise(found: list[Figure]) -> list[Figure]:
-    """The figures that are not counts of the setting (see `is_situation_noise`)."""
-    return [figure for figure in found if not is_situation_noise(figure)]
 
 
 def is_situation_noise(figure: Figure) -> bool:
