@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
+from solieu.pipeline.defaults import DEFAULT_BY, GROUP_KEYS, STATUSES  # noqa: F401 - part of this module's API
 from solieu.pipeline.display import vi_key
 from solieu.pipeline.store import load_figures
 
-from solieu.pipeline.defaults import DEFAULT_BY, GROUP_KEYS, STATUSES  # noqa: E402 - part of this module's API
 # Units whose values add up when provinces merge (a percent does not).
 ADDITIVE_UNITS = {"count", "vnd"}
 QUALIFIER_SIGNS = {
@@ -407,7 +407,8 @@ def add_target_results(table: pd.DataFrame, by: list[str], merged: bool) -> pd.D
 
 
 def write_table(table: pd.DataFrame, output: str | Path) -> None:
-    from solieu.pipeline.write import atomic_output
+    """The comparison as CSV; cells a spreadsheet would run as a formula are guarded (OWASP), as in `export`."""
+    from solieu.pipeline.write import atomic_output, safe_frame
 
     with atomic_output(output) as out:
-        table.to_csv(out, index=False)
+        safe_frame(table).to_csv(out, index=False)

@@ -276,3 +276,15 @@ def test_the_command_names_a_missing_store(tmp_path: Path, capsys):
     assert main(["compare", "--db", str(tmp_path / "none.duckdb"), "-o", str(tmp_path / "t.csv")]) == 2
     assert "none.duckdb: no such store" in capsys.readouterr().err
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path):
+    """OWASP CSV injection: a sentence starting with `=` reaches the CSV guarded by a leading `'`."""
+    from solieu.pipeline.compare import write_table
+
+    table = pd.DataFrame({"province": ["Đà Nẵng"], "evidence": ["=HYPERLINK(\"http://x\")"], "value": [-3.0]})
+    output = tmp_path / "compare.csv"
+    write_table(table, output)
+    written = pd.read_csv(output)
+    assert written.loc[0, "evidence"] == "'=HYPERLINK(\"http://x\")"
+    assert written.loc[0, "value"] == -3.0  # a negative number is a number, not a formula
