@@ -195,17 +195,50 @@ def write_partition(partition: Partition, folder: str, max_size: int = DEFAULT_M
     """
     records: list[dict[str, Any]] = []
     rejected: list[tuple[str, str]] = []
-    documents = 0
+    documents: list[tuple[str, str, int]] = []  # (doc_id, source, figures) in order: ids are checked across partitions
     for item in read_partition(partition, max_size):
         outcome = extract_or_reject(item, max_seconds)
         if isinstance(outcome, Rejected):
             rejected.append((outcome.source, outcome.reason))
             continue
-        documents += 1
+        assert isinstance(item, Document)
+        documents.append((item.doc_id, item.source, len(outcome)))
         records.extend(figure.to_record() for figure in outcome)
     table = pa.Table.from_pylist(records, schema=SCHEMA)
-    pq.write_table(table, Path(folder) / f"part-{partition.number:05d}.parquet")
-    return {"documents": documents, "figures": len(records), "rejected": rejected}
+    pq.write_table(table, part_path(folder, partition.number))
+    return {"partition": partition.number, "documents": documents, "figures": len(records), "rejected": rejected}
+
+
+def part_path(folder: str | Path, number: int) -> Path:
+    return Path(folder) / f"part-{number:05d}.parquet"
+
+
+def drop_repeated_ids(summaries: list[dict[str, Any]], folder: Path) -> list[Rejected]:
+    """A document whose id an earlier one of the batch already used is rejected, as the local engine does.
+
+    Workers see only their own partition, so the ids come back with the counts and
+    are checked here in input order; the repeat's figures leave its part file and
+    the summary keeps only the documents that stay.
+    """
+    first: dict[str, str] = {}
+    rejected: list[Rejected] = []
+    for summary in sorted(summaries, key=lambda s: s["partition"]):
+        rows: list[bool] = []
+        kept: list[tuple[str, str, int]] = []
+        for doc_id, source, figures in summary["documents"]:
+            repeated = doc_id in first
+            if repeated:
+                rejected.append(Rejected(source, f"document id '{doc_id}' is already used by {first[doc_id]} in this batch"))
+            else:
+                first[doc_id] = source
+                kept.append((doc_id, source, figures))
+            rows.extend([not repeated] * figures)
+        if not all(rows):
+            path = part_path(folder, summary["partition"])
+            pq.write_table(pq.read_table(path).filter(pa.array(rows)), path)
+        summary["documents"] = kept
+        summary["figures"] = sum(figures for _, _, figures in kept)
+    return rejected
 
 
 # --- the run ------------------------------------------------------------------
@@ -257,10 +290,12 @@ def run_dask(
             with connect(scheduler, workers):
                 bag = db.from_sequence(partitions, npartitions=len(partitions))
                 summaries = bag.map(write_partition, str(staging.resolve()), max_size, max_seconds).compute()
+            repeats = drop_repeated_ids(summaries, staging)
             for summary in summaries:
-                result.documents += summary["documents"]
+                result.documents += len(summary["documents"])
                 result.figures += summary["figures"]
                 result.rejected.extend(Rejected(source, reason) for source, reason in summary["rejected"])
+            result.rejected.extend(repeats)
         replace_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -90,3 +90,23 @@ def test_the_dask_run_gives_the_local_run_s_figures(tmp_path: Path) -> None:
     expected = [json.loads(line) for line in (tmp_path / "local.jsonl").read_text(encoding="utf-8").splitlines()]
     assert expected, "the corpus must hold figures for this comparison to mean anything"
     assert in_order(table.to_pylist()) == in_order(expected)
+
+
+def test_a_repeated_id_is_rejected_across_partitions_as_the_local_engine_rejects_it(tmp_path: Path) -> None:
+    """Workers see one partition each; the run still refuses a second document with an id already used."""
+    distributed = pytest.importorskip("distributed")
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps({"id": "bai-1", "text": "Năm 2020, huyện tổ chức 04 lớp tập huấn cho 120 cán bộ."},
+                                ensure_ascii=False) + "\n", encoding="utf-8")
+    second.write_text(json.dumps({"id": "bai-1", "text": "Đoàn kiểm tra 35 cơ sở, xử phạt 12 cơ sở."},
+                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    inputs = [str(first), str(second)]
+    local = run_extract(inputs, tmp_path / "local.jsonl")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run_dask(inputs, tmp_path / "figures", scheduler=cluster.scheduler_address, partition_documents=1)
+    assert len(local.rejected) == 1 and "already used" in local.rejected[0].reason
+    assert (remote.documents, remote.figures) == (local.documents, local.figures)
+    assert [r.reason for r in remote.rejected] == [r.reason for r in local.rejected]
+    texts = sorted(row["text"] for row in pq.read_table(tmp_path / "figures").to_pylist())
+    expected = sorted(json.loads(line)["text"] for line in (tmp_path / "local.jsonl").read_text(encoding="utf-8").splitlines())
+    assert texts == expected == ["04", "120"]
