@@ -37,8 +37,9 @@ from solieu.pipeline import segment
 from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
 TRAINING = pack_path("training")
-HANDMADE_DIR = pack_path("handmade_folder") if "handmade_folder" in pack() else TRAINING / "handmade"
-HANDMADE_JSONL = TRAINING / "handmade.jsonl"
+_HANDMADE = pack().get("handmade", {})  # the pack declares its hand-made corpus: where it is, what it becomes
+HANDMADE_DIR = (domain_dir() / _HANDMADE.get("folder", "training/handmade")).resolve()
+HANDMADE_JSONL = (domain_dir() / _HANDMADE.get("converted", "training/handmade.jsonl")).resolve()
 WEAK_JSONL = TRAINING / "weak.jsonl"
 REVIEW_JSONL = TRAINING / "review.jsonl"
 REVIEW_ORIGIN, WEAK_ORIGIN, HANDMADE_ORIGIN = "review", "weak", "handmade"
