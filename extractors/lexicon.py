@@ -13,6 +13,7 @@ first lexicon is read; worker processes inherit it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -114,6 +115,14 @@ def alternation(words: list[str] | tuple[str, ...] | set[str]) -> str:
     if not words:
         return "(?!)"  # an empty list matches nothing (not the empty string everywhere)
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+
+
+def underthesea_file(*parts: str) -> Path:
+    """A data file inside the installed underthesea, found without importing it (its import costs 0.3 s)."""
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("underthesea is not installed: solieu reads its address data and word dictionary")
+    return Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
 
 
 def _read(path: Path) -> Any:

@@ -16,7 +16,8 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 
-from solieu.extractors.lexicon import load_json
+from solieu.extractors.lexicon import alternation, load_json
+from solieu.extractors.memo import per_document
 from solieu.pipeline.records import Figure
 
 CLAUSE_BREAKS = re.compile(r"[;:\n]")
@@ -29,43 +30,72 @@ def _lexicon() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _activity_patterns() -> list[tuple[str, float, re.Pattern[str]]]:
-    """Longest cue first, so that `không có tệ nạn` masks the `có tệ nạn` inside it."""
-    cues = [
-        (activity, float(weight), cue)
-        for activity, table in _lexicon()["activities"].items()
-        for cue, weight in table.items()
-    ]
-    cues.sort(key=lambda item: len(item[2]), reverse=True)
-    return [(a, w, re.compile(rf"(?<!\w){re.escape(c)}(?!\w)", re.IGNORECASE)) for a, w, c in cues]
+def _activity_cues() -> dict[str, tuple[str, float]]:
+    """Each cue (lower case) → its activity and weight; a cue listed twice keeps its first activity."""
+    cues: dict[str, tuple[str, float]] = {}
+    for activity, table in _lexicon()["activities"].items():
+        for cue, weight in table.items():
+            cues.setdefault(cue.lower(), (activity, float(weight)))
+    return cues
+
+
+@lru_cache(maxsize=1)
+def _activity_pattern() -> re.Pattern[str]:
+    """All activity cues in one pattern, longest first, so that `không có tệ nạn` wins over the `có tệ nạn` inside it."""
+    return re.compile(rf"(?<!\w)(?:{alternation(list(_activity_cues()))})(?!\w)", re.IGNORECASE)
+
+
+def _activity_of(cue: str) -> str:
+    return _activity_cues()[cue.lower()][0]
 
 
 def counted_category(counted: str | None, unit: str) -> str:
-    """The kind of thing counted; the longest matching cue of any category decides."""
+    """The kind of thing counted; the longest matching cue of any category decides.
+
+    A cue heading the phrase (after an optional `lượt`) is looked for first; only
+    when none does is the longest cue anywhere inside it taken. Equal lengths go
+    to the category listed first in the lexicon.
+    """
     if unit == "vnd":
         return "money"
     if not counted:
         return "none"
     phrase = counted.lower()
-    best, best_len = "none", 0
-    for category, cue, head, _ in _category_patterns():
-        if len(cue) > best_len and cue in phrase and head.match(phrase):
-            best, best_len = category, len(cue)
-    if best == "none":  # the head is not a known noun: look inside the phrase
-        for category, cue, _, inside in _category_patterns():
-            if len(cue) > best_len and cue in phrase and inside.search(phrase):
-                best, best_len = category, len(cue)
-    return best
+    head = _category_head().match(phrase)
+    if head:
+        return _category_of(head.group("cue"))
+    inside = [match.group("cue") for start in _word_starts(phrase) if (match := _category_cue().match(phrase, start))]
+    if not inside:
+        return "none"
+    return _category_of(min(inside, key=lambda cue: (-len(cue), _category_cues()[cue][1])))
 
 
 @lru_cache(maxsize=1)
-def _category_patterns() -> list[tuple[str, str, re.Pattern[str], re.Pattern[str]]]:
-    """(category, cue, as the head, anywhere inside), in the lexicon's order, compiled once per process."""
-    return [
-        (category, cue, re.compile(rf"(?:lượt\s+)?{re.escape(cue)}(?!\w)"), re.compile(rf"(?<!\w){re.escape(cue)}(?!\w)"))
-        for category, cues in _lexicon()["categories"].items()
-        for cue in cues
-    ]
+def _category_cues() -> dict[str, tuple[str, int]]:
+    """Each cue → its category and its place in the lexicon (the first listing of a cue wins)."""
+    cues: dict[str, tuple[str, int]] = {}
+    for category, listed in _lexicon()["categories"].items():
+        for cue in listed:
+            cues.setdefault(cue, (category, len(cues)))
+    return cues
+
+
+def _category_of(cue: str) -> str:
+    return _category_cues()[cue][0]
+
+
+@lru_cache(maxsize=1)
+def _category_head() -> re.Pattern[str]:
+    return re.compile(rf"(?:lượt\s+)?(?P<cue>{alternation(list(_category_cues()))})(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def _category_cue() -> re.Pattern[str]:
+    return re.compile(rf"(?P<cue>{alternation(list(_category_cues()))})(?!\w)")
+
+
+def _word_starts(phrase: str) -> list[int]:
+    return [match.start() for match in re.finditer(r"(?<!\w)\w", phrase)]
 
 
 def activity_scores(figure: Figure) -> dict[str, float]:
@@ -88,17 +118,12 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     right_words = sentence[end_offset:right_end].split()[: counted_words + int(lex["right_window_words"])]
     scores: dict[str, float] = defaultdict(float)
     sides = ((sentence[left_start:offset], 1.0, True), (" ".join(right_words), float(lex["right_factor"]), False))
+    cues = _activity_cues()
     for text, factor, from_end in sides:
-        masked = text
-        for activity, weight, pattern in _activity_patterns():
-            matches = list(pattern.finditer(masked))
-            if not matches:  # most cues are absent: nothing to score, nothing to mask
-                continue
-            for match in matches:
-                gap = masked[match.end():] if from_end else masked[: match.start()]
-                distance = len(gap.split())
-                scores[activity] += factor * weight / (1.0 + distance / lex["decay_words"])
-            masked = pattern.sub(lambda m: "#" * len(m.group()), masked)
+        for match in _activity_pattern().finditer(text):
+            activity, weight = cues[match.group().lower()]
+            gap = text[match.end():] if from_end else text[: match.start()]
+            scores[activity] += factor * weight / (1.0 + len(gap.split()) / lex["decay_words"])
     return dict(scores)
 
 
@@ -124,13 +149,13 @@ def _named_subject(figure: Figure, category: str) -> str:
     return rule["category"] if named else category
 
 
-@lru_cache(maxsize=4096)
+@per_document
 def has_activity(text: str, excluding: tuple[str, ...] = ()) -> bool:
     """Does the text mention any work of the programme (other than the activities `excluding`)?
 
-    Cached: every figure of a sentence asks it about the same sentence.
+    Remembered for the document: every figure of a sentence asks it about the same sentence.
     """
-    return any(pattern.search(text) for activity, _, pattern in _activity_patterns() if activity not in excluding)
+    return any(_activity_of(match.group()) not in excluding for match in _activity_pattern().finditer(text))
 
 
 def counted_category_of(figure: Figure) -> str:

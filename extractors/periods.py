@@ -164,13 +164,45 @@ def find_expressions(text: str, limit: int, masks: list[tuple[int, int]]) -> lis
                 number(groups["count"]) if groups.get("count") else None,
                 groups["word"].lower() if groups.get("word") else None,
             ))
+    masked = _Disjoint(_merged(masks))
+    taken = _Disjoint([])
     chosen: list[Expression] = []
     for candidate in sorted(candidates, key=lambda e: (-(e.end - e.start), e.start)):
-        overlaps = [(s, e) for s, e in masks if s < candidate.end and candidate.start < e]
-        taken = [c for c in chosen if c.start < candidate.end and candidate.start < c.end]
-        if not overlaps and not taken:
+        if not masked.overlaps(candidate.start, candidate.end) and not taken.overlaps(candidate.start, candidate.end):
             chosen.append(candidate)
+            taken.add(candidate.start, candidate.end)
     return sorted(chosen, key=lambda e: e.start)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans joined into one, so that what is left is disjoint and sorted."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class _Disjoint:
+    """Sorted disjoint half-open spans: does a new span overlap one? Two neighbours tell, in log time.
+
+    Checking every kept span for every candidate made a long report quadratic.
+    """
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return index > 0 and self.ends[index - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect.bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
 
 
 def resolve(expression: Expression, context: Context, status: str) -> Span | None:

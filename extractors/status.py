@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 from solieu.extractors.lexicon import alternation, load_json
+from solieu.extractors.memo import per_document
 from solieu.pipeline.records import Document, Figure, Sentence
 
 HEADING = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s+\S")
@@ -28,9 +29,9 @@ def _cue(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternation(words)})(?!\w)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=8192)
+@per_document
 def has(text: str, key: str) -> bool:
-    """Does `text` hold one of the cues of lexicon list `key`? (Cached: figures of a sentence share it.)"""
+    """Does `text` hold one of the cues of lexicon list `key`? (Remembered for the document: figures of a sentence share it.)"""
     return _cue(tuple(_lexicon()[key])).search(text) is not None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # The record fields of the spec, in the order they are written out.
@@ -101,9 +101,12 @@ class Figure:
     context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_record(self) -> dict[str, Any]:
-        """The spec's record: exactly FIGURE_FIELDS, in that order."""
-        data = asdict(self)
-        return {name: data[name] for name in FIGURE_FIELDS}
+        """The spec's record: exactly FIGURE_FIELDS, in that order.
+
+        Every field is a plain value, so nothing needs copying; `asdict` would also
+        deep-copy the stages' working context it then throws away.
+        """
+        return {name: getattr(self, name) for name in FIGURE_FIELDS}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from solieu.extractors import classify, figures, periods, places, status
+from solieu.extractors import classify, figures, memo, periods, places, status
 from solieu.pipeline import normalise, parallel, segment
 from solieu.pipeline.progress import Progress
 from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
@@ -76,6 +76,7 @@ def extract_document(doc: Document, models: classify.Models | None | bool = True
     `models` is the shipped models by default; cross-validation passes models
     trained without this document, and None runs the rules alone.
     """
+    memo.new_document()
     norm = normalise.normalise(doc.text)
     work = Analysis(Document(doc.doc_id, doc.source, norm.text, doc.title, doc.published, doc.kind), models)
     for stage in STAGES:

@@ -1,8 +1,8 @@
-"""Stage 3, segment: sentences on the raw text, then words with underthesea.
+"""Stage 3, segment: sentences on the raw text, then words (`pipeline.words`).
 
 Sentences are cut by rule on the text itself (underthesea's sentence splitter
-returns copies, not offsets); word segmentation runs only on the sentences
-that contain a number, which is where the extractors need it.
+returns copies, not offsets); words are cut only in the sentences where an
+extractor asks for them, those that hold a number.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from solieu.extractors.lexicon import load_json
 from solieu.pipeline.records import Sentence, Token
+from solieu.pipeline.words import tag_words
 
 
 @lru_cache(maxsize=1)
@@ -91,80 +92,7 @@ def _is_list_number(piece: str) -> bool:
 
 
 def tokenize(sentence: Sentence) -> list[Token]:
-    """underthesea word segments with POS tags and offsets into the document text."""
+    """The sentence's words with POS tags and offsets into the document text, cut once and kept."""
     if not sentence.tokens:
-        sentence.tokens = _tokenize_text(sentence.text, sentence.start)
+        sentence.tokens = tag_words(sentence.text, sentence.start)
     return sentence.tokens
-
-
-def _tokenize_text(text: str, offset: int) -> list[Token]:
-    words = _word_tokenize(text)
-    tags = _pos_tags(words)
-    tokens: list[Token] = []
-    cursor = 0
-    for word, tag in zip(words, tags):
-        found = text.find(word, cursor)
-        if found < 0:  # underthesea never rewrites with normalisation off; be safe anyway
-            continue
-        tokens.append(Token(word, offset + found, offset + found + len(word), tag))
-        cursor = found + len(word)
-    return tokens
-
-
-def _word_tokenize(text: str) -> list[str]:
-    from underthesea import word_tokenize
-
-    return word_tokenize(text, use_token_normalize=False)
-
-
-def _pos_tags(words: list[str]) -> list[str]:
-    """Tag the words we already have: `underthesea.pos_tag` would re-tokenise with normalisation."""
-    if not words:
-        return []
-    predictor = _pos_model()
-    return predictor.model.tag(_pos_features(words, tuple(predictor.transformer.template)))
-
-
-def _pos_features(words: list[str], templates: tuple[str, ...]) -> list[list[str]]:
-    """underthesea's POS feature strings (`T[-1].lower=...`), built in one pass.
-
-    underthesea rebuilds the sentence and re-parses its 22 templates for every
-    word, which grows with the square of the sentence's length and was the
-    pipeline's largest cost; this builds the same strings (a test checks them
-    against underthesea's own) in linear time.
-    """
-    from underthesea.pipeline.pos_tag.tagged_feature import apply_function
-
-    columns = (words, ["X"] * len(words))  # the tagger's second column is a placeholder tag
-    parsed = [_parse_template(template) for template in templates]
-    features: list[list[str]] = []
-    for index in range(len(words)):
-        row = []
-        for name, first, last, column, function in parsed:
-            start = index + first
-            if start < 0:
-                row.append(f"{name}=BOS")
-            elif start >= len(words) or (last is not None and index + last >= len(words)):
-                row.append(f"{name}=EOS")
-            else:
-                value = " ".join(columns[column][start:index + last + 1]) if last is not None else columns[column][start]
-                row.append(f"{name}={apply_function(function, value) if function else value}")
-        features.append(row)
-    return features
-
-
-@lru_cache(maxsize=None)
-def _parse_template(template: str) -> tuple[str, int, int | None, int, str | None]:
-    """`T[-2,-1][1].lower` → (template, -2, -1, 1, "lower"), as underthesea reads it."""
-    match = re.match(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\[(.*)\])?(?:\.(.*))?", template)
-    if match is None:
-        raise ValueError(f"unknown POS feature template {template!r}")
-    first, last, column, function = match.groups()
-    return template, int(first), int(last) if last else None, int(column) if column else 0, function
-
-
-@lru_cache(maxsize=1)
-def _pos_model():  # type: ignore[no-untyped-def]
-    from underthesea.pipeline.pos_tag.model_crf import CRFPOSTagPredictor
-
-    return CRFPOSTagPredictor.Instance()

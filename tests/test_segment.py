@@ -1,4 +1,4 @@
-"""Sentences and words: offsets into the text, and underthesea's own POS tags."""
+"""Sentences and words: offsets into the text."""
 
 from __future__ import annotations
 
@@ -29,14 +29,3 @@ def test_tokens_point_into_the_text(text):
     tokens = segment.tokenize(Sentence(10, 10 + len(text), text))
     assert all(text[t.start - 10:t.end - 10] == t.text for t in tokens)
     assert any(t.text == "tập huấn" for t in tokens) or "tập huấn" not in text
-
-
-@pytest.mark.parametrize("text", SENTENCES)
-def test_pos_features_are_underthesea_own(text):
-    """The one-pass feature builder must give exactly the strings underthesea's tagger is trained on."""
-    words = segment._word_tokenize(text)
-    predictor = segment._pos_model()
-    theirs = predictor.transformer.transform([[(w, "X") for w in words]])[0][0]
-    ours = segment._pos_features(words, tuple(predictor.transformer.template))
-    assert ours == theirs
-    assert segment._pos_tags(words) == [tag for _, tag in predictor.predict(words)]

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from solieu.extractors.memo import per_document
 from solieu.pipeline import segment
 from solieu.pipeline.records import Figure, Sentence, Token
 
@@ -30,6 +31,8 @@ RIGHT_WINDOW = 6
 CHAR_NGRAMS = (3, 5)
 PREVIOUS_SENTENCES = 3
 POSITION_BUCKETS = 5
+WORD = re.compile(r"\w+")
+NUMBER = re.compile(r"[\d.,/%]+")
 
 Blocks = dict[str, list[str]]
 
@@ -228,26 +231,32 @@ def syllable_grams(text: str) -> list[str]:
 def char_ngrams(text: str) -> list[str]:
     """Character n-grams inside word boundaries, as scikit-learn's `char_wb` analyzer makes them."""
     grams: list[str] = []
-    low, high = CHAR_NGRAMS
     for word in _syllables(text):
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            grams.extend(f"#{padded[i:i + n]}" for i in range(max(1, len(padded) - n + 1)))
+        grams.extend(_word_grams(word))
     return grams
+
+
+@per_document
+def _word_grams(word: str) -> tuple[str, ...]:
+    """The n-grams of one padded word: a document repeats its words, so each is cut once."""
+    padded = f" {word} "
+    low, high = CHAR_NGRAMS
+    return tuple(f"#{padded[i:i + n]}" for n in range(low, high + 1) for i in range(max(1, len(padded) - n + 1)))
 
 
 def _syllables(text: str) -> list[str]:
     text = unicodedata.normalize("NFC", text).lower()
-    return ["<num>" if _is_number(w) else w for w in re.findall(r"\w+", text)]
+    return ["<num>" if _is_number(w) else w for w in WORD.findall(text)]
 
 
+@per_document
 def _norm(word: str) -> str:
     word = unicodedata.normalize("NFC", word).lower()
     return "<num>" if _is_number(word) else word.replace(" ", "_")
 
 
 def _is_number(word: str) -> bool:
-    return re.fullmatch(r"[\d.,/%]+", word) is not None and any(c.isdigit() for c in word)
+    return NUMBER.fullmatch(word) is not None and any(c.isdigit() for c in word)
 
 
 def _is_word(token: Token) -> bool:

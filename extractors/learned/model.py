@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 
 
@@ -62,21 +62,45 @@ class Vectorizer:
         block_of = np.array([names.index(key.split("|", 1)[0]) for key in kept], dtype=np.int32)
         return cls(vocabulary, idf, block_of, names, np.array([weights[b] for b in names], dtype=np.float64))
 
-    def transform(self, samples: Sequence[Blocks]) -> sparse.csr_matrix:
-        rows, cols, values = [], [], []
+    def block_columns(self) -> list[tuple[str, Any]]:
+        """Per block, feature → column (the vocabulary's keys are `block|feature`), built on first use."""
+        if not hasattr(self, "_block_columns"):
+            split: dict[str, dict[str, int]] = {name: {} for name in self.block_names}
+            for key, column in self.vocabulary.items():
+                block, feature = key.split("|", 1)
+                split[block][feature] = column
+            self._block_columns = [(name, split[name].get) for name in self.block_names]
+        return self._block_columns
+
+    def weights(self, samples: Sequence[Blocks]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, weight) of every non-zero cell: columns looked up once, then counts,
+        weights and block norms as array sums, with no Counter or array per sample and block."""
+        rows: list[int] = []
+        cols: list[int] = []
+        columns = self.block_columns()
         for row, sample in enumerate(samples):
-            for block_index, name in enumerate(self.block_names):
-                counts = Counter(self.vocabulary.get(_key(name, f)) for f in sample.get(name, []))
-                counts.pop(None, None)
-                if not counts:
-                    continue
-                columns = np.fromiter(counts, dtype=np.int64)
-                weight = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * self.idf[columns]
-                weight *= self.block_weights[block_index] / np.linalg.norm(weight)
-                rows.extend([row] * len(columns))
-                cols.extend(columns.tolist())
-                values.extend(weight.tolist())
-        return sparse.csr_matrix((values, (rows, cols)), shape=(len(samples), len(self.vocabulary)))
+            for name, lookup in columns:
+                found = [column for column in map(lookup, sample.get(name, ())) if column is not None]
+                rows.extend([row] * len(found))
+                cols.extend(found)
+        width = len(self.vocabulary)
+        if not cols:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        keys, counts = np.unique(np.array(rows, dtype=np.int64) * width + np.array(cols, dtype=np.int64),
+                                 return_counts=True)
+        row_of, column_of = np.divmod(keys, width)
+        weight = (1.0 + np.log(counts)) * self.idf[column_of]
+        block = self.block_of[column_of]
+        group = row_of * len(self.block_names) + block
+        norms = np.sqrt(np.bincount(group, weights=weight * weight))
+        weight *= self.block_weights[block] / norms[group]
+        return row_of, column_of, weight
+
+    def transform(self, samples: Sequence[Blocks]) -> Any:
+        """The samples as a sparse matrix, for training (scikit-learn reads it); prediction needs no scipy."""
+        
+        rows, cols, weight = self.weights(samples)
+        return sparse.csr_matrix((weight, (rows, cols)), shape=(len(samples), len(self.vocabulary)))
 
 
 def _key(block: str, feature: str) -> str:
@@ -93,8 +117,16 @@ class LinearModel:
     coef: np.ndarray  # (n_classes, n_features), or (1, n_features) for two classes
     intercept: np.ndarray
 
+    def coef_columns(self) -> np.ndarray:
+        """The coefficients one row per feature, in float64, converted once per process."""
+        if not hasattr(self, "_coef_columns"):
+            self._coef_columns = np.ascontiguousarray(self.coef.T, dtype=np.float64)
+        return self._coef_columns
+
     def predict_proba(self, samples: Sequence[Blocks]) -> np.ndarray:
-        scores = self.vectorizer.transform(samples) @ self.coef.T.astype(np.float64) + self.intercept
+        rows, cols, weight = self.vectorizer.weights(samples)
+        scores = np.zeros((len(samples), self.coef.shape[0])) + self.intercept
+        np.add.at(scores, rows, weight[:, None] * self.coef_columns()[cols])
         if len(self.classes) == 2 and scores.shape[1] == 1:
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.column_stack([1.0 - positive, positive])
