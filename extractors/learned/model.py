@@ -98,7 +98,8 @@ class Vectorizer:
 
     def transform(self, samples: Sequence[Blocks]) -> Any:
         """The samples as a sparse matrix, for training (scikit-learn reads it); prediction needs no scipy."""
-        
+        from scipy import sparse
+
         rows, cols, weight = self.weights(samples)
         return sparse.csr_matrix((weight, (rows, cols)), shape=(len(samples), len(self.vocabulary)))
 
