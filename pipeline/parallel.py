@@ -19,6 +19,7 @@ run leaves no orphaned process behind.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import threading
 import time
@@ -164,7 +165,10 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),))
+    """Workers forked where the platform can: they start with what this process already loaded."""
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=exit_with_parent,
+                               initargs=(os.getpid(),))
 
 
 def exit_with_parent(parent: int) -> None:

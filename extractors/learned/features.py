@@ -186,17 +186,21 @@ def _rule_features(prefix: str, verdict: tuple[str, float] | None) -> list[str]:
 
 def _split_clause(tokens: list[Token], start: int, end: int) -> tuple[list[Token], list[Token], list[Token]]:
     """Word tokens of the figure's clause before and after its span, and the whole clause."""
-    left: list[Token] = []
+    first = 0  # the token after the last clause break before the figure
+    before = 0  # the tokens ending at or before the figure's start
+    for index, token in enumerate(tokens):
+        if token.end > start:
+            break
+        before = index + 1
+        if token.text in CLAUSE_BREAKS:
+            first = index + 1
     right: list[Token] = []
-    for token in tokens:
-        if token.end <= start:
-            left = [] if token.text in CLAUSE_BREAKS else left + [token]
-    for token in tokens:
+    for token in tokens[before:]:
         if token.start >= end:
             if token.text in CLAUSE_BREAKS:
                 break
             right.append(token)
-    left = [t for t in left if _is_word(t)]
+    left = [t for t in tokens[first:before] if _is_word(t)]
     right = [t for t in right if _is_word(t)]
     return left, right, left + right
 
