@@ -106,15 +106,54 @@ def lexicon_files() -> list[Path]:
     return sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file())
 
 
-def alternation(words: list[str] | tuple[str, ...] | set[str]) -> str:
+def alternation(words: list[str] | tuple[str, ...] | set[str], shared_prefixes: bool = False) -> str:
     """A regex alternation of the words, escaped, longest first, so that `ít nhất` wins over a prefix of it.
 
     The one builder of word patterns: every lexicon list becomes a pattern through it. A pack may
     leave a list empty (no neighbouring programme named): then it matches nothing.
+    `shared_prefixes` is for long lists of names (hundreds of districts): there a
+    trie is ten times faster than the flat list, which `re` scans faster for the
+    short cue lists (measured on the development texts).
     """
     if not words:
         return "(?!)"  # an empty list matches nothing (not the empty string everywhere)
+    if shared_prefixes:
+        return _trie_pattern(_trie(sorted(set(words))))
     return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+
+
+_END = ""  # the trie key that marks the end of a word
+
+
+def _trie(words: list[str]) -> dict[str, dict]:
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[_END] = {}
+    return root
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:
+    """The words sharing a prefix share its pattern (`tỉnh (?:Hà (?:Nam|Tĩnh))`).
+
+    A flat alternation of hundreds of names is tried name by name at every
+    position of the text; the trie is tried character by character. Longer
+    continuations come first and a word's end is optional after them, so the
+    longest word still wins, as in the flat alternation it replaces.
+    """
+    children = sorted(((char, child) for char, child in node.items() if char != _END),
+                      key=lambda item: -_longest(item[1]))
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in children]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if _END in node else body
+
+
+def _longest(node: dict[str, dict]) -> int:
+    return max((1 + _longest(child) for char, child in node.items() if char != _END), default=0)
 
 
 def underthesea_file(*parts: str) -> Path:

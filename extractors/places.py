@@ -47,7 +47,7 @@ def key(text: str) -> str:
 
 def bounded(forms: list[str]) -> re.Pattern[str]:
     """One pattern for all forms, longest first, never matching inside a longer word."""
-    return re.compile(rf"(?<!\w)(?:{alternation(forms)})(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{alternation(forms, shared_prefixes=True)})(?!\w)")
 
 
 def rules() -> dict[str, Any]:

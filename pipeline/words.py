@@ -135,9 +135,12 @@ def word_table() -> WordTable:
 def _prefixes(words: set[str] | frozenset[str]) -> frozenset[str]:
     """`làm công` and `làm` for `làm công tác`: every run of syllables a longer word begins with."""
     found: set[str] = set()
+    add = found.add
     for word in words:
-        parts = word.split(" ")
-        found.update(" ".join(parts[:size]) for size in range(1, len(parts)))
+        space = word.find(" ")
+        while space > 0:
+            add(word[:space])
+            space = word.find(" ", space + 1)
     return frozenset(found)
 
 
