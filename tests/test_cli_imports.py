@@ -60,3 +60,18 @@ def test_the_run_time_names_of_a_command_are_still_its_attributes() -> None:
     assert ingest.run_ingest is run_module.run_ingest
     with pytest.raises(AttributeError):
         extract.no_such_name  # noqa: B018 - the attribute access is the test
+
+
+def test_extracting_runs_without_importing_underthesea_or_scipy() -> None:
+    """Words come from the distilled table and prediction is numpy: extraction itself imports neither
+    underthesea (0.3 s) nor scipy (0.1 s), which every worker process would pay again."""
+    code = (
+        "import json, sys\n"
+        "from solieu.pipeline.records import Document\n"
+        "from solieu.pipeline.run import extract_document\n"
+        "found = extract_document(Document('d', '', 'Năm 2023 tỉnh Hà Tĩnh tổ chức 04 lớp tập huấn cho 269 thành viên.'))\n"
+        "print(json.dumps([len(found), sorted(m for m in ('underthesea', 'scipy', 'sklearn') if m in sys.modules)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    found, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found >= 2 and imported == []
