@@ -1,9 +1,9 @@
-"""A spaCy view of a sentence: underthesea's words as tokens, cues as spans.
+"""A spaCy view of a sentence: the pipeline's words as tokens, cues as spans.
 
 spaCy holds what the report shows beside a figure — the cue words that made it
 a goal or a result, its qualifier, its period — as span groups over a `Doc`
-built from underthesea's word segments (words and spaces, so character offsets
-hold). The goal and result cues are the status classifier's own lists
+built from the pipeline's words (`pipeline/words.py`: underthesea's, distilled;
+words and spaces, so character offsets hold). The goal and result cues are the status classifier's own lists
 (`status.json`) and the qualifiers the number grammar's (`numbers.json`), so what
 the report marks is what decided; only the period patterns, which no classifier
 list holds as words, are spaCy patterns of their own (`cue_patterns.jsonl`).
@@ -28,8 +28,8 @@ from solieu.pipeline.segment import tokenize
 CUES = "cues"
 
 
-class UndertheseaTokenizer:
-    """spaCy tokenizer whose tokens are underthesea's word segments (`tập huấn` is one token)."""
+class WordTokenizer:
+    """spaCy tokenizer whose tokens are the pipeline's words (`tập huấn` is one token)."""
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
@@ -61,9 +61,9 @@ def _exact_words(text: str, tokens: list) -> list[str]:
 
 @lru_cache(maxsize=1)
 def language() -> Language:
-    """A blank pipeline with the underthesea tokenizer and a SpanRuler of cue patterns."""
+    """A blank pipeline with the pipeline's word tokenizer and a SpanRuler of cue patterns."""
     nlp = spacy.blank("xx")  # its vocabulary computes LOWER, SHAPE ... that the patterns match on
-    nlp.tokenizer = UndertheseaTokenizer(nlp.vocab)
+    nlp.tokenizer = WordTokenizer(nlp.vocab)
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": CUES, "phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(cue_patterns())
     return nlp

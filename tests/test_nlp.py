@@ -1,4 +1,4 @@
-"""The spaCy view of a sentence: underthesea words as tokens, cue patterns from data as spans."""
+"""The spaCy view of a sentence: the pipeline's words as tokens, cue patterns from data as spans."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from solieu.pipeline.nlp import cue_pieces, language
 
 
-def test_tokens_are_underthesea_words_and_the_text_is_kept():
+def test_tokens_are_the_pipeline_words_and_the_text_is_kept():
     doc = language()("Đội đã tổ chức 04 lớp tập huấn")
     assert [t.text for t in doc] == ["Đội", "đã", "tổ chức", "04", "lớp", "tập huấn"]
     assert doc.text == "Đội đã tổ chức 04 lớp tập huấn"
