@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--scheduler", metavar="ADDRESS",
-        help="with --engine dask: the cluster's scheduler (tcp://host:8786); default: a local cluster of N workers",
+        help="with --engine dask: the cluster's scheduler (tcp://host:8786, see docs/scale.md); "
+        "default: N worker processes on this machine",
     )
     parser.set_defaults(func=run)
 
@@ -50,13 +51,14 @@ def run(args: argparse.Namespace) -> int:
             args.inputs, args.output, args.errors, workers=workers, max_size=args.max_size,
             progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds,
         )
+    folder = args.engine == "dask"  # a Parquet folder, which is_stream would take for a device
     if not args.quiet:
-        where = "standard output" if is_stream(args.output) else args.output
+        where = "standard output" if is_stream(args.output) and not folder else args.output
         print(
             f"solieu: {result.documents} documents, {result.figures} figures, "
             f"{len(result.rejected)} rejected → {where}",
             file=sys.stderr,
         )
-    if result.rejected and errors_file(args.output, args.errors) is None and not args.quiet:
+    if result.rejected and not folder and errors_file(args.output, args.errors) is None and not args.quiet:
         print("solieu: (no errors file when writing to standard output; --errors FILE writes one)", file=sys.stderr)
     return 1 if result.rejected else 0
