@@ -513,7 +513,7 @@ def measure_corpus(label: str, corpus: Corpus, workers: int) -> tuple[dict[str, 
 
 
 def measure_dask(corpus: Corpus, workers: int) -> Measured:
-    """`--engine dask` on a local cluster of `workers` processes, started and stopped by the run itself."""
+    """`--engine dask` without a scheduler: Dask's process-pool scheduler over `workers` processes (docs/scale.md)."""
     output = CORPUS_DIR / "out" / "dense-dask"
     shutil.rmtree(output, ignore_errors=True)
     return announce(run_measured(
