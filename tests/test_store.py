@@ -147,7 +147,7 @@ def test_a_failure_in_the_middle_of_a_write_leaves_the_previous_state(db: Path, 
     real_insert = store.insert_figures
 
     def insert_then_fail(con, rows):
-        real_insert(con, rows[:1])  # the first figure is written, then the disk fills up
+        real_insert(con, rows.slice(0, 1))  # the first figure is written, then the disk fills up
         raise OSError("no space left on device")
 
     monkeypatch.setattr(store, "insert_figures", insert_then_fail)
@@ -173,7 +173,7 @@ def test_a_process_killed_in_the_middle_of_a_write_leaves_the_previous_state(db:
 
         real_insert = store.insert_figures
         def insert_then_die(con, rows):
-            real_insert(con, rows[:1])
+            real_insert(con, rows.slice(0, 1))
             os._exit(3)
         store.insert_figures = insert_then_die
         store.ingest({str(db)!r}, [test_store.REPORT_2024], extractor=corpus_extractor(
@@ -198,6 +198,82 @@ def test_a_bad_input_costs_one_line_and_nothing_else(db: Path):
     assert [r.source for r in result.rejected] == ["corpus/scan.pdf", "corpus/broken.txt"]
     assert "extraction failed (ValueError: no sentence found)" in result.rejected[1].reason
     assert list(store.load_documents(db)["doc_id"]) == [DA_NANG_REPORT.doc_id]
+
+
+def test_a_batch_of_documents_is_written_in_one_insert_of_all_its_figures(db: Path, monkeypatch):
+    """Row-by-row inserts made ingest slower than extraction: a batch is one statement per table."""
+    written: list[int] = []
+    real_insert = store.insert_figures
+
+    def counting_insert(con, figures):
+        written.append(figures.num_rows)
+        real_insert(con, figures)
+
+    monkeypatch.setattr(store, "insert_figures", counting_insert)
+    result = ingest(db, list(CORPUS), corpus_extractor())
+
+    assert written == [result.figures] == [7]
+    assert len(store.load_figures(db)) == 7
+
+
+def test_a_document_whose_figures_the_store_cannot_hold_costs_only_itself(db: Path):
+    def unstorable(doc: Document):
+        return [dataclasses.replace(make_figure(doc, "6", 6.0, "people_trained"), value="sáu")]
+
+    extractor = corpus_extractor({DA_NANG_REPORT.text: unstorable})
+    messages: list[str] = []
+    result = store.ingest(db, [QUANG_NAM_REPORT, DA_NANG_REPORT], extractor=extractor, kind_of=kind_of,
+                          version="test-1", report=messages.append)
+
+    assert (result.added, result.figures, len(result.rejected)) == (1, 3, 1)
+    assert result.rejected[0].source == DA_NANG_REPORT.source
+    assert "cannot be stored" in result.rejected[0].reason and "\n" not in result.rejected[0].reason
+    assert len(messages) == 1
+    assert list(store.load_documents(db)["doc_id"]) == [QUANG_NAM_REPORT.doc_id]
+
+
+def test_a_reingest_reads_the_stored_states_a_batch_at_a_time(db: Path, monkeypatch):
+    extractor = corpus_extractor()
+    ingest(db, list(CORPUS), extractor)
+    lookups: list[int] = []
+    real_states = store.stored_states
+
+    def counting_states(con, doc_ids):
+        lookups.append(len(doc_ids))
+        return real_states(con, doc_ids)
+
+    monkeypatch.setattr(store, "stored_states", counting_states)
+    monkeypatch.setattr(store, "stored_state", lambda con, doc_id: pytest.fail("one query per document"))
+
+    result = ingest(db, list(CORPUS), extractor)
+
+    assert lookups == [len(CORPUS)]
+    assert result.unchanged == len(CORPUS) and result.added == 0
+
+
+def test_an_id_given_twice_in_one_run_ends_with_its_last_text(db: Path):
+    """Read one at a time, as before the lookups were batched: the later text replaces the earlier one."""
+    extractor = corpus_extractor({REPORT_2024.text: report_2024})
+
+    ingest(db, [QUANG_NAM_REPORT, DA_NANG_REPORT, REPORT_2024], extractor)
+
+    documents = store.load_documents(db, text=True).set_index("doc_id")
+    assert documents.loc[QUANG_NAM_REPORT.doc_id, "text"] == REPORT_2024.text
+    figures = store.load_figures(db)
+    assert list(figures.loc[figures["doc_id"] == QUANG_NAM_REPORT.doc_id, "text"]) == ["200/240"]
+
+
+def test_reading_ahead_never_loses_the_documents_read_before_an_interruption():
+    def three_then_interrupt():
+        yield from ["a", "b", "c"]
+        raise KeyboardInterrupt
+
+    seen: list[list[str]] = []
+    with pytest.raises(KeyboardInterrupt):
+        for chunk in store.chunks(three_then_interrupt(), 2):
+            seen.append(chunk)
+
+    assert seen == [["a", "b"], ["c"]]
 
 
 def test_reading_a_missing_store_names_it(tmp_path: Path):
