@@ -688,16 +688,56 @@ def read_table_file(path: Path, types: dict[str, str], what: str = "documents") 
 
 
 def read_jsonl(path: Path, columns: tuple[str, ...] = FIGURE_FIELDS) -> pd.DataFrame:
-    records = []
+    """The records of a JSON Lines file as a frame, filled column by column as the lines are read.
+
+    A list of one dict per record, then a frame of it, held every record twice,
+    and text columns went through Arrow strings and back to Python ones:
+    1.2 GB for 283,310 figures. Equal strings of a column are kept once (a
+    sentence comes once per figure of it, a source once per figure of its
+    document) and a text column whose values are all strings stays a column of
+    those strings. A key missing from a record is null there, as in a frame
+    built from the records.
+    """
+    data: dict[str, list[Any]] = {}
+    shared: dict[str, dict[str, str]] = {}
+    texts: dict[str, bool] = {}  # whether every value of the column so far is a string or null
+    count = 0
     with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise ValueError(f"line {number}: {error.msg}") from error
-    return pd.DataFrame.from_records(records, columns=list(columns) if not records else None)
+            record = json_record(line, number)
+            for key in record:
+                if key not in data:
+                    data[key], shared[key], texts[key] = [None] * count, {}, True
+            for key, values in data.items():
+                value = record.get(key)
+                if isinstance(value, str):
+                    value = shared[key].setdefault(value, value)
+                elif value is not None:
+                    texts[key] = False
+                values.append(value)
+            count += 1
+    if not count:
+        return pd.DataFrame.from_records([], columns=list(columns))
+    return pd.DataFrame({key: pd.Series(values, dtype=object) if texts[key] and text_column(key) else values
+                         for key, values in data.items()})
+
+
+def text_column(name: str) -> bool:
+    """Whether a column is text in the store (any column the store does not know is read as text)."""
+    return COLUMN_TYPES.get(name, "VARCHAR") == "VARCHAR"
+
+
+def json_record(line: str, number: int) -> dict[str, Any]:
+    """One line's record; a line that is not a JSON object is a ValueError naming the line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"line {number}: {error.msg}") from error
+    if not isinstance(record, dict):
+        raise ValueError(f"line {number}: not a JSON object")
+    return record
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -281,6 +281,39 @@ def test_reading_a_missing_store_names_it(tmp_path: Path):
         store.load_figures(tmp_path / "nowhere.duckdb")
 
 
+def test_a_figures_file_reads_as_the_frame_of_its_records(tmp_path: Path):
+    """Read column by column, a file gives the frame its records give: missing keys, extra keys, odd types."""
+    records = [f.to_record() for f in CORPUS[QUANG_NAM_REPORT](QUANG_NAM_REPORT)]
+    records[0]["note"] = "xem lại"
+    records[1]["counted"] = 5  # a number where text is expected stays what the record says
+    del records[2]["locality"]
+    path = tmp_path / "figures.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records) + "\n", encoding="utf-8")
+
+    expected = store.normalise_frame(pd.DataFrame.from_records(records))
+
+    pd.testing.assert_frame_equal(store.load_figures(path), expected, check_exact=True)
+
+
+def test_a_sentence_repeated_by_its_figures_is_held_once(tmp_path: Path):
+    records = [f.to_record() for f in CORPUS[QUANG_NAM_REPORT](QUANG_NAM_REPORT)]
+    path = tmp_path / "figures.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+    figures = store.load_figures(path)
+
+    assert records[1]["sentence"] == records[2]["sentence"]
+    assert figures.loc[1, "sentence"] is figures.loc[2, "sentence"]
+
+
+def test_a_line_that_is_not_a_record_is_named(tmp_path: Path):
+    path = tmp_path / "figures.jsonl"
+    path.write_text('{"doc_id": "a", "value": 1}\n[1, 2]\n', encoding="utf-8")
+
+    with pytest.raises(store.StoreError, match="line 2: not a JSON object"):
+        store.load_figures(path)
+
+
 @pytest.mark.parametrize("fmt", store.EXPORT_FORMATS)
 def test_export_round_trips_every_field(db: Path, tmp_path: Path, fmt: str):
     ingest(db, list(CORPUS), corpus_extractor())
