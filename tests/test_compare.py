@@ -178,6 +178,44 @@ def test_items_that_do_not_add_up_to_a_figure_leave_the_largest_as_headline():
     assert (courses["value"], courses["rule"]) == (6.0, "largest")  # 6 ≠ 2 and 4 + 6 + 2 is not written: no sum
 
 
+def test_a_total_is_found_only_where_its_parts_reach_it_before_passing_it():
+    """The running sum of the figures after a total stops once it passes the total: 10 then 6 + 5 is no total."""
+    doc = Document("parts", "parts.txt", "Có 10 cơ sở: 6 nhà nghỉ, 5 karaoke.\nCó 12 cơ sở: 5 nhà nghỉ, 7 karaoke, 3 quán.")
+    where = {"province": "Hòa Bình", "period": "2019"}
+    first = [make_figure(doc, n, float(n), "establishments_at_risk", within=f"{n} {w}", **where)
+             for n, w in (("10", "cơ sở"), ("6", "nhà nghỉ"), ("5", "karaoke"))]
+    second = [make_figure(doc, n, float(n), "establishments_at_risk", within=f"{n} {w}", **where)
+              for n, w in (("12", "cơ sở"), ("5", "nhà nghỉ, 7"), ("7", "karaoke, 3"), ("3", "quán"))]
+
+    alone = row(compare(frame(first)), metric="establishments_at_risk")
+    both = row(compare(frame(first + second)), metric="establishments_at_risk")
+
+    assert (alone["value"], alone["rule"]) == (10.0, "largest")  # 6 + 5 = 11 passes 10 and stops
+    assert (both["value"], both["rule"]) == (12.0, "total of its parts")  # 5 + 7 = 12 reaches it
+
+
+def test_the_headline_does_not_depend_on_the_order_of_the_figures():
+    figures = corpus_figures()
+    table = compare(frame(figures))
+
+    shuffled = compare(frame(figures[::-1]))
+
+    columns = ["province", "metric", "period", "status", "unit", "value", "rule", "headline_figures", "conflict",
+               "evidence", "documents", "target_result"]
+    assert shuffled[columns].equals(table[columns])
+
+
+def test_every_figure_is_in_exactly_one_row_its_headline_first():
+    figures = corpus_figures()
+    table = compare(frame(figures))
+
+    listed = [ref for cell in table["figures"] for ref in cell.split("; ")]
+
+    assert sorted(listed) == sorted(f"{f.doc_id}:{f.start}-{f.end}" for f in figures)
+    assert all(cell.startswith(head) for cell, head in zip(table["figures"], table["headline_figures"]))
+    assert table["evidence"].sum() == len(figures)
+
+
 def test_a_merged_unit_does_not_add_up_shares_of_different_provinces():
     plan = Document("shares", "shares.txt", "Quảng Nam đạt 80% và Đà Nẵng đạt 90% số xã tổ chức tuyên truyền.")
     where = {"metric": "communes_with_propaganda", "unit": "percent", "period": "2023"}
