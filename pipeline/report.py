@@ -367,7 +367,7 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
     figures = figures.reset_index(drop=True)
     table = compare(figures)
     grid = axes(table, words)
-    records = comparable(figures).to_dict(orient="records")  # ratios as percents, as the table holds them
+    records = figure_records(figures)
     cells, figure_cell = build_cells(table, records, grid, lang)
     found = figure_table(records, texts, figure_cell, grid, lang)
     rules = sorted({c["rule"] for c in cells})
@@ -388,6 +388,24 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
         "cues": [cue_ranges(s) for s in found.sentences] if cues else [],
         "documents": document_rows(found.documents, documents_frame(figures, documents), lang),
     }
+
+
+# The figure fields the page reads; the rest of a store's columns is not turned into dicts.
+RECORD_FIELDS: tuple[str, ...] = (
+    "doc_id", "start", "end", "text", "sentence", "value", "value_high", "denominator", "unit", "per",
+    "qualifier", "counted", "period", "status", "confidence", "extractor", "metric", "locality",
+)
+
+
+def figure_records(figures: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each figure as a dict of the fields the page reads, ratios as percents as the table holds them.
+
+    Built from each column's plain values (`tolist`): `to_dict` on every column
+    boxed each cell on its own (0.25 s of a 1.7 s page of 28,331 figures; 0.06 s so).
+    """
+    frame = comparable(figures[[c for c in RECORD_FIELDS if c in figures.columns]])
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*(frame[name].tolist() for name in names))]
 
 
 CELL_COLUMNS: tuple[str, ...] = ("p", "m", "period", "status", "unit", "value", "text", "rule", "values",

@@ -215,6 +215,22 @@ def test_a_figures_file_gives_the_same_cells_and_spans_as_the_store(report: Path
     assert sorted(n for _, n, _ in marked(from_file)) == sorted(n for _, n, _ in marked(from_store))
 
 
+def test_the_page_reads_each_figure_as_the_comparison_sees_it(tmp_path: Path):
+    """The page's figure records are the comparable figures' own values, types included, without the other columns."""
+    from solieu.pipeline.compare import comparable
+    from solieu.pipeline.report import RECORD_FIELDS, figure_records
+
+    figures = store.load_figures(build_store(tmp_path))
+
+    records = figure_records(figures)
+
+    expected = [{k: v for k, v in r.items() if k in (*RECORD_FIELDS, "cmp_value", "cmp_high", "cmp_unit")}
+                for r in comparable(figures).to_dict(orient="records")]
+    assert [sorted(r) for r in records] == [sorted(r) for r in expected]
+    assert [{k: (type(v), None if v != v else v) for k, v in r.items()} for r in records] == [
+        {k: (type(v), None if v != v else v) for k, v in r.items()} for r in expected]  # NaN equal to NaN
+
+
 def test_a_number_written_twice_in_its_sentence_is_marked_where_it_was_found():
     doc = Document("twice", "t.txt", "Mở đầu.\nTổ chức 8 buổi tuyên truyền và 8 lớp tập huấn, 8 lớp nữa năm 2020.")
     events = make_figure(doc, "8", 8.0, "propaganda_events", within="8 buổi")
