@@ -143,17 +143,17 @@ def _trie_pattern(node: dict[str, dict]) -> str:
     continuations come first and a word's end is optional after them, so the
     longest word still wins, as in the flat alternation it replaces.
     """
-    children = sorted(((char, child) for char, child in node.items() if char != _END),
-                      key=lambda item: -_longest(item[1]))
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in children]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if _END in node else body
+    return _trie_part(node)[0]
 
 
-def _longest(node: dict[str, dict]) -> int:
-    return max((1 + _longest(child) for char, child in node.items() if char != _END), default=0)
+def _trie_part(node: dict[str, dict]) -> tuple[str, int]:
+    """(pattern, longest continuation) of a trie node, built bottom-up in one pass."""
+    parts = sorted(((re.escape(char) + pattern, 1 + longest) for char, child in node.items() if char != _END
+                    for pattern, longest in [_trie_part(child)]), key=lambda part: -part[1])
+    if not parts:
+        return "", 0
+    body = parts[0][0] if len(parts) == 1 else "(?:" + "|".join(pattern for pattern, _ in parts) + ")"
+    return (f"(?:{body})?" if _END in node else body), parts[0][1]
 
 
 def underthesea_file(*parts: str) -> Path:

@@ -81,11 +81,16 @@ def address_data() -> dict[str, Any]:
 
 def strip_admin_prefix(name: str) -> str:
     """`Thành phố Hạ Long` → `Hạ Long`; `Quận 1` stays whole, a bare number names nothing."""
-    for prefix in sorted(rules()["admin_prefixes"], key=len, reverse=True):
+    for prefix in _admin_prefixes():
         if name.startswith(prefix + " "):
             rest = name[len(prefix) + 1:].strip()
             return name if rest.isdigit() else rest
     return name
+
+
+@lru_cache(maxsize=1)
+def _admin_prefixes() -> tuple[str, ...]:
+    return tuple(sorted(rules()["admin_prefixes"], key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -206,10 +211,8 @@ def unique_districts() -> dict[str, str]:
     A name listed in `not_places` (`Điện Biên Phủ`, the battle) counts only after a district prefix.
     """
     owners: dict[str, set[str]] = {}
-    for row in address_data()["ward_mapping"]:
-        province = library_keys().get(row["old_province_key"])
-        if province and row.get("old_district"):
-            owners.setdefault(strip_admin_prefix(nfc(row["old_district"])), set()).add(province)
+    for province, district in district_pairs():
+        owners.setdefault(district, set()).add(province)
     provinces = set(form_index())
     return {name: next(iter(held)) for name, held in owners.items()
             if len(held) == 1 and name not in provinces and not name.startswith(tuple(rules()["admin_prefixes"]))}
@@ -345,12 +348,18 @@ class Districts:
 def district_names() -> dict[str, set[str]]:
     """Province → its districts before 2025, in one pass over underthesea's ward table (10,000+ rows)."""
     names: dict[str, set[str]] = {}
-    provinces = library_keys()
-    for row in address_data()["ward_mapping"]:
-        province = provinces.get(row["old_province_key"])
-        if province and row.get("old_district"):
-            names.setdefault(province, set()).add(strip_admin_prefix(nfc(row["old_district"])))
+    for province, district in district_pairs():
+        names.setdefault(province, set()).add(district)
     return names
+
+
+@lru_cache(maxsize=1)
+def district_pairs() -> frozenset[tuple[str, str]]:
+    """(province, district) before 2025, each named once: the ward table repeats a district for every ward."""
+    provinces = library_keys()
+    raw = {(row["old_province_key"], row["old_district"]) for row in address_data()["ward_mapping"]
+           if row.get("old_district") and row["old_province_key"] in provinces}
+    return frozenset((provinces[key], strip_admin_prefix(nfc(district))) for key, district in raw)
 
 
 @lru_cache(maxsize=None)

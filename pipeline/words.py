@@ -178,4 +178,7 @@ def segmentation_dictionary() -> frozenset[str]:
     path = underthesea_file(*DICTIONARY)
     with path.open("rb") as handle:
         words = _SetOnly(handle).load()
-    return frozenset(word.lower() for word in words if isinstance(word, str))
+    try:
+        return frozenset(map(str.lower, words))
+    except TypeError as error:
+        raise pickle.UnpicklingError(f"{path}: a word dictionary holds only strings ({error})") from error
