@@ -20,7 +20,9 @@ local pool (dense corpus), and the linear-time check of issue 10 (seconds per
 MB for single documents of 0.25, 1 and 4 MB). Each run records wall time and CPU
 time (user + system of the process and its workers): CPU time is what a busy
 machine does not skew, so the ratios between single-process runs are taken on
-it. Results go to `benchmarks/results.json`.
+it. The ratios that are wall time by nature (all cores against one worker, Dask
+against the pool) come from `--repeats` alternating pairs of runs, their median
+kept and every pair recorded. Results go to `benchmarks/results.json`.
 """
 
 from __future__ import annotations
@@ -34,12 +36,13 @@ import platform
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -496,30 +499,75 @@ def all_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def measure_corpus(label: str, corpus: Corpus, workers: int) -> tuple[dict[str, Measured], bool]:
-    """The floors and solieu on one corpus, side by side; and whether all cores wrote what 1 worker wrote."""
+@dataclass(frozen=True)
+class Pairs:
+    """Two runs measured alternately `repeats` times: the median run of each and every pair's ratios.
+
+    A wall-time ratio between two runs (the all-cores speed-up, Dask against the
+    pool) is only as good as the machine was quiet during both; alternating the
+    two and taking the median of the pairs keeps one busy minute from deciding it.
+    """
+
+    first: Measured
+    second: Measured
+    wall_ratios: tuple[float, ...]  # second's wall time / first's, pair by pair
+    cpu_ratios: tuple[float, ...]
+
+    @property
+    def wall_ratio(self) -> float:
+        return statistics.median(self.wall_ratios)
+
+    @property
+    def cpu_ratio(self) -> float:
+        return statistics.median(self.cpu_ratios)
+
+
+def measure_pairs(first: Callable[[], Measured], second: Callable[[], Measured], repeats: int) -> Pairs:
+    runs = [(announce(first()), announce(second())) for _ in range(max(1, repeats))]
+    return Pairs(
+        _median_run([a for a, _ in runs]), _median_run([b for _, b in runs]),
+        tuple(round(b.seconds / a.seconds, 3) for a, b in runs),
+        tuple(round(b.cpu_seconds / a.cpu_seconds, 3) for a, b in runs),
+    )
+
+
+def _median_run(runs: list[Measured]) -> Measured:
+    return sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
+
+
+def measure_corpus(label: str, corpus: Corpus, workers: int, repeats: int) -> tuple[dict[str, Measured], bool, Pairs]:
+    """The floors and solieu on one corpus, side by side; whether all cores wrote what 1 worker wrote;
+    the 1-worker and all-cores runs as alternating pairs."""
     runs: dict[str, Measured] = {}
     outputs = CORPUS_DIR / "out"
     for floor in FLOORS:
         runs[floor] = announce(run_measured(f"{label}: {floor}", floor_command(floor, corpus), corpus))
     one, many = outputs / f"{label}-extract-1.jsonl", outputs / f"{label}-extract-{workers}.jsonl"
-    runs["extract_1_worker"] = announce(
-        run_measured(f"{label}: extract, 1 worker", extract_command(corpus, 1, one), corpus, one)
+    pairs = measure_pairs(
+        lambda: run_measured(f"{label}: extract, 1 worker", extract_command(corpus, 1, one), corpus, one),
+        lambda: run_measured(f"{label}: extract, {workers} workers", extract_command(corpus, workers, many), corpus, many),
+        repeats,
     )
-    runs["extract_all_cores"] = announce(
-        run_measured(f"{label}: extract, {workers} workers", extract_command(corpus, workers, many), corpus, many)
-    )
-    return runs, one.read_bytes() == many.read_bytes()
+    runs["extract_1_worker"], runs["extract_all_cores"] = pairs.first, pairs.second
+    return runs, one.read_bytes() == many.read_bytes(), pairs
 
 
-def measure_dask(corpus: Corpus, workers: int) -> Measured:
-    """`--engine dask` without a scheduler: Dask's process-pool scheduler over `workers` processes (docs/scale.md)."""
+def measure_dask(corpus: Corpus, workers: int, repeats: int) -> Pairs:
+    """`--engine dask` without a scheduler (Dask's process-pool scheduler over `workers` processes,
+    docs/scale.md), alternating with the local pool of as many workers."""
     output = CORPUS_DIR / "out" / "dense-dask"
-    shutil.rmtree(output, ignore_errors=True)
-    return announce(run_measured(
-        f"dense: extract --engine dask, {workers} local workers",
-        extract_command(corpus, workers, output, engine="dask"), corpus, output,
-    ))
+    local = CORPUS_DIR / "out" / f"dense-local-{workers}.jsonl"
+
+    def dask() -> Measured:
+        shutil.rmtree(output, ignore_errors=True)
+        return run_measured(f"dense: extract --engine dask, {workers} local workers",
+                            extract_command(corpus, workers, output, engine="dask"), corpus, output)
+
+    return measure_pairs(
+        lambda: run_measured(f"dense: extract, {workers} workers (beside Dask)",
+                             extract_command(corpus, workers, local), corpus, local),
+        dask, repeats,
+    )
 
 
 def write_linear_documents(sizes_mb: Sequence[float]) -> dict[float, Path]:
@@ -575,7 +623,8 @@ def announce(measured: Measured) -> Measured:
     return measured
 
 
-def corpus_summary(corpus: Corpus, runs: dict[str, Measured], identical: bool, workers: int) -> dict[str, Any]:
+def corpus_summary(corpus: Corpus, runs: dict[str, Measured], identical: bool, workers: int,
+                   pairs: Pairs) -> dict[str, Any]:
     """One corpus: its runs and the ratios between them.
 
     Ratios between single-process runs are on CPU time (characters per CPU
@@ -597,20 +646,21 @@ def corpus_summary(corpus: Corpus, runs: dict[str, Measured], identical: bool, w
         "pos_tag_vs_segmentation": round(cpu["pos_tag"] / cpu["segmentation"], 3),
         "pipeline_vs_regex": round(cpu["extract_1_worker"] / cpu["regex"], 4),
         "pipeline_all_cores_vs_segmentation_wall": round(wall["extract_all_cores"] / wall["segmentation"], 3),
-        "speedup_all_cores": round(wall["extract_all_cores"] / wall["extract_1_worker"], 2),
-        "cpu_cost_all_cores": round(runs["extract_all_cores"].cpu_seconds / one.cpu_seconds, 3),
+        "speedup_all_cores": round(1 / pairs.wall_ratio, 2),  # median of the alternating pairs
+        "speedup_all_cores_pairs": [round(1 / ratio, 2) for ratio in pairs.wall_ratios],
+        "cpu_cost_all_cores": round(pairs.cpu_ratio, 3),
         "identical_output": identical,
         "workers": workers,
     }
 
 
 def summarise(
-    generated: dict[str, Any], dense: dict[str, Any], small: Measured, dask: Measured, linear: dict[str, Any],
+    generated: dict[str, Any], dense: dict[str, Any], small: Measured, dask_pairs: Pairs, linear: dict[str, Any],
     workers: int,
 ) -> dict[str, Any]:
     """results.json: both corpora, every run, and at the top the numbers issue 14 states its bar in."""
     large = generated["runs"]["extract_1_worker"]
-    local = dense["runs"]["extract_all_cores"]
+    dask, local = dask_pairs.second, dask_pairs.first
     return {
         "date": datetime.date.today().isoformat(),
         "code": code_version(),
@@ -621,14 +671,15 @@ def summarise(
         "speedup_all_cores": generated["speedup_all_cores"],
         "speedup_all_cores_dense": dense["speedup_all_cores"],
         "memory_growth": round((large["max_rss_mb"] - small.max_rss_mb) / small.max_rss_mb, 3),
-        "ratio_dask_vs_local": round(dask.seconds / local["seconds"], 3),
-        "ratio_dask_vs_local_cpu": round(dask.cpu_seconds / local["cpu_seconds"], 3),
+        "ratio_dask_vs_local": round(dask_pairs.wall_ratio, 3),  # median of the alternating pairs
+        "ratio_dask_vs_local_cpu": round(dask_pairs.cpu_ratio, 3),
         "ratio_linear_4mb_vs_025mb": linear["ratio_largest_vs_smallest_per_mb"],
         "linear_holds": linear["holds"],
         "generated": generated,
         "dense": dense,
         "memory": {"small": small.as_dict(), "large_max_rss_mb": large["max_rss_mb"]},
-        "dask": {"run": dask.as_dict(), "local_pool_seconds": local["seconds"],
+        "dask": {"run": dask.as_dict(), "local_pool_run": local.as_dict(), "wall_ratios": list(dask_pairs.wall_ratios),
+                 "cpu_ratios": list(dask_pairs.cpu_ratios),
                  "same_figures_as_local": dask.figures == dense["runs"]["extract_1_worker"]["figures"]},
         "linear": linear,
     }
@@ -698,16 +749,18 @@ def table(results: dict[str, Any]) -> str:
         f"(wall {dense['pipeline_vs_segmentation_wall']}); target of issue 14: 1.0",
         f"- solieu 1 worker / pos_tag by sentence, CPU time: generated {generated['pipeline_vs_pos_tag']}, "
         f"dense {dense['pipeline_vs_pos_tag']}",
-        f"- {results['workers']} workers / 1 worker, wall time: generated {results['speedup_all_cores']}x, "
-        f"dense {results['speedup_all_cores_dense']}x (CPU time of the pool / 1 worker: "
+        f"- {results['workers']} workers / 1 worker, wall time, median of {len(generated['speedup_all_cores_pairs'])} "
+        f"alternating pairs: generated {results['speedup_all_cores']}x {generated['speedup_all_cores_pairs']}, "
+        f"dense {results['speedup_all_cores_dense']}x {dense['speedup_all_cores_pairs']} (CPU time of the pool / 1 worker: "
         f"{generated['cpu_cost_all_cores']}, {dense['cpu_cost_all_cores']}); output identical to 1 worker's: "
         f"{'yes' if generated['identical_output'] and dense['identical_output'] else 'NO'}; cores the "
         f"{results['workers']}-worker runs kept busy (CPU / wall): generated "
         f"{generated['runs']['extract_all_cores']['cores_used']}, dense {dense['runs']['extract_all_cores']['cores_used']}",
         f"- peak memory growth from {results['memory']['small']['documents']:,} to "
         f"{generated['corpus']['documents']:,} documents, 1 worker: {results['memory_growth']:+.1%}",
-        f"- Dask ({results['workers']} local workers) / local pool on the dense corpus: wall time "
-        f"{results['ratio_dask_vs_local']}, CPU time {results['ratio_dask_vs_local_cpu']} "
+        f"- Dask ({results['workers']} local workers) / local pool on the dense corpus, median of alternating pairs: "
+        f"wall time {results['ratio_dask_vs_local']} {results['dask']['wall_ratios']}, CPU time "
+        f"{results['ratio_dask_vs_local_cpu']} {results['dask']['cpu_ratios']} "
         f"(same figures: {'yes' if results['dask']['same_figures_as_local'] else 'NO'})",
         f"- one document, CPU seconds per MB: {sizes}; largest / smallest: {results['ratio_linear_4mb_vs_025mb']} "
         f"(bound {linear['bound']:g}: {'holds' if linear['holds'] else 'DOES NOT HOLD'})",
@@ -724,6 +777,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--linear-sizes", default="0.25,1,4", help="comma list of document sizes in MB (linear check)")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the corpus generator")
     parser.add_argument("--workers", type=int, default=all_cores(), help="workers of the all-cores and Dask runs")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="alternating pairs behind each wall-time ratio (1 vs all workers, pool vs Dask); the median counts")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON results")
     parser.add_argument("--no-report", action="store_true", help="skip the report pages (measure_report)")
     parser.add_argument("--report-only", action="store_true", help="measure only the report pages (size, Chromium draw time)")
@@ -761,18 +816,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(paragraphs)} paragraphs; dense {dense.documents:,} ({dense.characters:,})",
         file=sys.stderr,
     )
-    generated_runs, generated_same = measure_corpus("generated", generated, args.workers)
+    generated_runs, generated_same, generated_pairs = measure_corpus("generated", generated, args.workers, args.repeats)
     small_run = announce(run_measured(
         "generated prefix: extract, 1 worker", extract_command(small, 1, CORPUS_DIR / "out" / "small.jsonl"),
         small, CORPUS_DIR / "out" / "small.jsonl",
     ))
-    dense_runs, dense_same = measure_corpus("dense", dense, args.workers)
-    dask_run = measure_dask(dense, args.workers)
+    dense_runs, dense_same, dense_pairs = measure_corpus("dense", dense, args.workers, args.repeats)
+    dask_pairs = measure_dask(dense, args.workers, args.repeats)
     linear = measure_linear(linear_documents)
     results = summarise(
-        corpus_summary(generated, generated_runs, generated_same, args.workers),
-        corpus_summary(dense, dense_runs, dense_same, args.workers),
-        small_run, dask_run, linear, args.workers,
+        corpus_summary(generated, generated_runs, generated_same, args.workers, generated_pairs),
+        corpus_summary(dense, dense_runs, dense_same, args.workers, dense_pairs),
+        small_run, dask_pairs, linear, args.workers,
     )
     previous = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
     if "report" in previous:  # the report pages are measured apart (--report-only); keep them unless remeasured
