@@ -66,7 +66,12 @@ PARAGRAPHS_MU = 1.4
 PARAGRAPHS_SIGMA = 0.8
 MAX_PARAGRAPHS = 60
 DIGITS = re.compile(r"\d+")
-SAMPLE_EVERY = 0.05  # seconds between two memory samples of a measured process tree
+# Seconds between two memory samples of a measured process tree. Reading every
+# process's smaps_rollup 20 times a second cost the bench 11% of a core, taken
+# from the runs it measured: on 2 cores that lowered the all-cores speed-up
+# and nothing else. Four times a second costs 1.6% and still sees the peak of
+# runs that last seconds.
+SAMPLE_EVERY = 0.25
 MEGABYTE = 1024 * 1024
 LINEAR_BOUND = 20.0  # issue 10: seconds per MB at 4 MB at most 20 times those at 0.25 MB
 NO_BUDGET = "86400"  # --max-seconds for the bench: a slow document is measured, not rejected
