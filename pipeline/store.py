@@ -328,6 +328,10 @@ def ingest(
     say = report or (lambda message: print(f"solieu: {message}", file=sys.stderr))
     done = on_document or (lambda figures: None)
     work = functools.partial(extract_for_store, extractor=extractor, kind_of=kind_of, max_seconds=max_seconds)
+    if workers > 1 and extractor is default_extractor:
+        from solieu.pipeline.run import warm_up
+
+        warm_up()  # the workers forked below start with the tables and models loaded, as extract's do
     with open_store(db) as con:
         writer = BatchWriter(con, version, result, say=say)
         try:
