@@ -34,8 +34,11 @@ from typing import TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-BATCH_SIZE = 8  # documents per task: enough to hide the pickling round trip, small enough to balance
-IN_FLIGHT_PER_WORKER = 2  # one batch being processed, one waiting, per worker
+BATCH_SIZE = 4  # documents per task: enough to hide the pickling round trip, small enough that the last ones balance
+# Batches queued per worker. Results are taken in input order, so new work is sent only when the
+# oldest batch is done: with two per worker, a worker that finished its own batches sat idle behind
+# a long one of the other's. Four keep it busy; memory still holds only a few dozen documents.
+IN_FLIGHT_PER_WORKER = 4
 PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the run that started it is gone
 WORKER_DIED = "the worker process extracting it died (killed, or out of memory)"
 WORKER_STOPPED = "extraction did not end within its time budget (stuck outside Python?): its worker process was stopped"
