@@ -286,15 +286,39 @@ def warm_up() -> None:
         extract_document(Document("warm-up", "", example))
 
 
+def lines_or_reject(item: Document | Rejected, max_seconds: float | None = DEFAULT_MAX_SECONDS) -> Lines | Rejected:
+    """One item's figures as the JSON lines `extract` writes, or why it was rejected.
+
+    What a worker of `extract` returns: a string crosses between processes for
+    almost nothing, where unpickling a Figure per record and writing it out kept
+    the parent busy enough to hold two workers under twice one.
+    """
+    found = extract_or_reject(item, max_seconds)
+    if isinstance(found, Rejected):
+        return found
+    return Lines(len(found), "".join(dump_record(figure.to_record()) for figure in found))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A document's records, written out: how many, and the JSON Lines text."""
+
+    count: int
+    text: str
+
+
 def process(
-    items: Iterable[Document | Rejected], workers: int = 1, max_seconds: float | None = DEFAULT_MAX_SECONDS
-) -> Iterator[tuple[Document | Rejected, list[Figure]]]:
+    items: Iterable[Document | Rejected], workers: int = 1, max_seconds: float | None = DEFAULT_MAX_SECONDS,
+    work: Callable[..., Any] = extract_or_reject,
+) -> Iterator[tuple[Document | Rejected, Any]]:
     """Extract each document, in input order; a document that breaks an extractor is rejected, not fatal.
 
     With `workers` > 1 documents go to a process pool a few batches at a time, so
     memory stays flat and the output is the single worker's, line for line.
+    `work` is what is done per document: its figures (`extract_or_reject`, the
+    default) or its records written out (`lines_or_reject`).
     """
-    work = functools.partial(extract_or_reject, max_seconds=max_seconds)
+    work = functools.partial(work, max_seconds=max_seconds)
     if workers > 1:
         warm_up()
     for item, outcome in parallel.ordered_map(work, items, workers, on_death=worker_died, item_seconds=max_seconds):
@@ -359,17 +383,16 @@ def run_extract(
     try:
         with atomic_output(output) as out:
             items = read_inputs(inputs, max_size=max_size, exclude=own)
-            for item, found in process(items, workers, max_seconds):
+            for item, lines in process(items, workers, max_seconds, work=lines_or_reject):
                 if isinstance(item, Rejected):
                     result.rejected.append(item)
                     progress.error()
                     progress.message(f"solieu: {item.message()}")
                     continue
                 result.documents += 1
-                result.figures += len(found)
-                progress.document(len(found))
-                for figure in found:
-                    out.write(dump_record(figure.to_record()))
+                result.figures += lines.count
+                progress.document(lines.count)
+                out.write(lines.text)
             if errors_target is not None:
                 write_errors(result.rejected, errors_target)
     finally:
