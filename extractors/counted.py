@@ -107,11 +107,13 @@ def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
 
 
 def _skip_leading(tokens: list[Token], lex: dict, allow_verbs: bool) -> list[Token]:
-    """Drop `số`, `các` and classifiers; for shares also the verb of `100% đăng ký xã`."""
+    """Drop `số`, `các`, classifiers and units (`viên` of `6.000 viên thuốc`); for shares also the verb of `100% đăng ký xã`."""
     skipped_verbs = 0
     while tokens:
         word = tokens[0].text.lower()
         if word in lex["drop_leading"]:
+            tokens = tokens[1:]
+        elif word in lex["measure_words"] and len(tokens) > 1 and tokens[1].pos in lex["noun_tags"]:
             tokens = tokens[1:]
         elif allow_verbs and tokens[0].pos == "V" and skipped_verbs < lex["max_skipped_verbs"]:
             skipped_verbs += 1

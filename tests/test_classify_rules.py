@@ -34,6 +34,9 @@ def figure_of(text: str, span: str, published: str | None = None):
     ("Đăng tải 4 tin/ tháng trên báo tỉnh.", "4 tin/ tháng", "tin"),
     ("Đã học nghề cho 12 người bán dâm.", "12", "người bán dâm"),
     ("Ban hành hơn 50 thông báo về tình hình an ninh trật tự.", "hơn 50", "thông báo"),
+    # A unit before what is counted is skipped; a word that only starts like one is kept whole.
+    ("Đã cấp phát 3.600 gói chất bôi trơn cho nhóm đồng đẳng.", "3.600", "chất bôi trơn"),
+    ("Đã tập huấn cho 20 viên chức của phường.", "20", "viên chức"),
 ])
 def test_counted_noun_phrase(text, span, counted):
     assert figure_of(text, span).counted == counted
