@@ -17,7 +17,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from solieu.extractors.lexicon import CORPORA, LEXICONS, alternation, load_json, underthesea_file

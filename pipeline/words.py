@@ -53,7 +53,7 @@ class WordTable:
 def tag_words(text: str, offset: int = 0) -> list[Token]:
     """The words of `text` with their tags, offsets shifted by `offset` (the sentence's start)."""
     table = word_table()
-    syllables = list(_syllable_pattern().finditer(text))
+    syllables = list(syllable_pattern().finditer(text))
     tokens: list[Token] = []
     for index, (start, end) in enumerate(_cut(text, syllables, table)):
         word = text[start:end]
@@ -108,7 +108,8 @@ def _tag(word: str, index: int, table: WordTable) -> str:
 
 
 @lru_cache(maxsize=1)
-def _syllable_pattern() -> re.Pattern[str]:
+def syllable_pattern() -> re.Pattern[str]:
+    """What a syllable is, for the cut and for the table's builder alike."""
     return re.compile(word_rules()["syllable_pattern"])
 
 

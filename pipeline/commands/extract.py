@@ -8,7 +8,7 @@ import sys
 from solieu.pipeline.cli import add_batch_arguments, batch_workers, byte_size, positive_int  # noqa: F401 - re-exported
 from solieu.pipeline.commands import lazy_names
 
-# Run-time names, imported on first use: they pull in underthesea and the models, which `--help` never needs.
+# Run-time names, imported on first use: they pull in the word table and the models, which `--help` never needs.
 __getattr__ = lazy_names(__name__, {"run_extract": "solieu.pipeline.run", "errors_file": "solieu.pipeline.run"})
 
 

@@ -80,7 +80,7 @@ def build_rows(texts: Iterable[str]) -> list[tuple[str, str, int, int]]:
 
 def syllable_runs(line: str) -> Iterator[str]:
     """Every run of 2 to `max_word_syllables` syllables separated by single spaces, lower case."""
-    syllables = list(words._syllable_pattern().finditer(line))
+    syllables = list(words.syllable_pattern().finditer(line))
     longest = int(words.word_rules()["max_word_syllables"])
     for first in range(len(syllables)):
         run = syllables[first].group().lower()
