@@ -125,9 +125,16 @@ def time_budget(seconds: float | None) -> Iterator[None]:
             yield
 
 
+# Seconds after which a timer signal fires again while its block still runs. Python drops an
+# exception raised inside a garbage-collector callback or a `__del__` ("Exception ignored in"):
+# a budget that fired there once was lost, and the document ran to its end.
+ALARM_RETRY_SECONDS = 0.05
+
+
 @contextlib.contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
     def expire(signum: int, frame: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, ALARM_RETRY_SECONDS)  # again, unless the block ends first
         raise TimeBudgetExceeded
 
     previous = signal.signal(signal.SIGALRM, expire)

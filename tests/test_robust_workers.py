@@ -220,3 +220,21 @@ def test_the_time_budget_also_holds_in_a_thread_that_is_not_the_main_one() -> No
     worker.start()
     worker.join(60)
     assert outcome == ["stopped", "a later block is not interrupted"]
+
+
+def test_a_budget_swallowed_where_python_drops_exceptions_fires_again() -> None:
+    """An alarm landing in a garbage-collector callback is dropped by Python; the budget must still end the block."""
+    from solieu.pipeline.run import TimeBudgetExceeded, time_budget
+
+    swallowed: list[bool] = []
+    with pytest.raises(TimeBudgetExceeded):
+        with time_budget(0.05):
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if not swallowed:
+                    try:
+                        time.sleep(0.5)  # the first alarm lands here and is lost, as in a gc callback
+                    except TimeBudgetExceeded:
+                        swallowed.append(True)
+                time.sleep(0.001)
+    assert swallowed
