@@ -304,7 +304,7 @@ def test_the_command_reads_a_store_or_a_figures_file_and_writes_the_table(tmp_pa
     assert main(["compare", str(figures_file), "--merged", "-o", str(from_file)]) == 0
 
     table = pd.read_csv(from_store)
-    assert list(table.columns[:5]) == ["province", "metric", "period", "status", "unit"]
+    assert list(table.columns[:7]) == ["province", "metric", "period", "scope", "status", "unit", "counted_kind"]
     assert len(table) == 6 and table["conflict"].sum() == 1
     assert set(pd.read_csv(from_file)["province"]) == {"Đà Nẵng"}
     assert "6 rows, 1 with conflicting sources" in capsys.readouterr().err
