@@ -75,10 +75,15 @@ def meets(target: float, target_qualifier: str, result: float, result_qualifier:
 
 
 def same_place(target: Standing, result: Standing) -> bool:
-    """One figure, or one sentence read twice (a plan quoted in the news): never a target and its own result."""
+    """One figure, or one sentence read twice (a plan quoted in the news): never a target and its own result.
+
+    A quoted sentence often comes with words of its own around it, so one
+    sentence inside the other counts as the same.
+    """
     if target.ref == result.ref:
         return True
-    return bool(target.sentence) and " ".join(str(target.sentence).split()) == " ".join(str(result.sentence).split())
+    first, second = (" ".join(str(s or "").split()).lower() for s in (target.sentence, result.sentence))
+    return bool(first and second) and (first in second or second in first)
 
 
 def judge_standing(target: Standing, result: Standing, flagged: bool) -> tuple[str, str | None]:
