@@ -197,27 +197,31 @@ def judge_target(row: Row, achieved: dict[tuple, Row], loose: set[tuple], key: A
 
 
 def flag_outliers(table: pd.DataFrame, by: list[str], settings: dict[str, float] | None = None) -> list[bool]:
-    """Headlines far above what the other rows of their metric, counted kind and unit report.
+    """Provincial headlines far above what the other provinces report for their metric, counted kind and unit.
 
     On a log scale, so that 10 and 1,000 are as far apart as 1,000 and 100,000:
     a broker's fee in đồng read as a count of establishments stands decades
-    above every province's count. The median and its deviation are robust, so
-    the one wrong value does not hide itself by moving them.
+    above every province's count. Each row is set against the other provinces
+    (each by its largest value, so that one province's many years do not make
+    the norm), with a robust median and deviation, so that the wrong value does
+    not hide itself by moving them. National rows are not provinces: a
+    country's count is meant to be larger.
     """
     settings = settings or kinds.rules()["outliers"]
     values = pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=float)
-    flagged = np.zeros(len(table), dtype=bool)
-    shares = (table["unit"] == "percent").to_numpy() & (values > settings["share_ceiling"])
-    flagged |= shares
+    flagged = (table["unit"] == "percent").to_numpy() & (values > settings["share_ceiling"])
+    if "province" not in by:
+        return flagged.tolist()
+    provincial = (table["scope"] == kinds.PROVINCE).to_numpy() & np.isfinite(values) & (values > 0)
     group_columns = [c for c in ("metric",) if c in by] + ["counted_kind", "unit"]
-    provinces = table["province"] if "province" in table else pd.Series([None] * len(table))
-    for _, rows in table.groupby(group_columns, dropna=False, sort=False).groups.items():
-        at = np.asarray(rows if isinstance(rows, np.ndarray) else list(rows))
-        at = at[np.isfinite(values[at]) & (values[at] > 0)]
-        if len(at) < settings["minimum_rows"] or provinces.iloc[at].nunique() < settings["minimum_provinces"]:
+    frame = table.loc[provincial, [*group_columns, "province"]].assign(log=np.log10(values[provincial]))
+    for _, group in frame.groupby(group_columns, dropna=False, sort=False):
+        tops = group.groupby("province")["log"].max()
+        if len(tops) < settings["minimum_provinces"] or len(group) < settings["minimum_rows"]:
             continue
-        logs = np.log10(values[at])
-        median = float(np.median(logs))
-        spread = 1.4826 * float(np.median(np.abs(logs - median)))
-        flagged[at[logs > median + max(settings["floor_decades"], settings["mad_times"] * spread)]] = True
+        for index, province, log in zip(group.index, group["province"], group["log"]):
+            others = tops.drop(province).to_numpy()
+            median = float(np.median(others))
+            spread = 1.4826 * float(np.median(np.abs(others - median)))
+            flagged[index] = log > median + max(settings["floor_decades"], settings["mad_times"] * spread)
     return flagged.tolist()
