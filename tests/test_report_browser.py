@@ -328,3 +328,56 @@ def test_an_absurd_value_is_flagged_and_leaves_the_other_provinces_scale_alone(t
     assert marks == {False: [], True: ["Nam Định", "Nam Định"]}  # both of its years are flagged
     assert {p: scales[True][p] for p in PROVINCE_COUNTS} == {p: scales[False][p] for p in PROVINCE_COUNTS}
     assert scales[True]["An Giang"] == "340"  # the largest sensible value
+
+
+# --- the real development set, extracted by the pipeline ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pack's real-dev articles (as published), ingested by the whole pipeline, then the page."""
+    import json
+
+    from solieu.extractors.lexicon import domain_dir, pack
+
+    entry = next(g for g in pack()["gold"] if g["origin"] == "real-dev")
+    folder = tmp_path_factory.mktemp("real-dev")
+    articles = folder / "articles.jsonl"
+    with (domain_dir() / entry["file"]).open(encoding="utf-8") as gold, articles.open("w", encoding="utf-8") as out:
+        for line in gold:
+            doc = json.loads(line)
+            out.write(json.dumps({k: doc[k] for k in ("doc_id", "source", "text", "published") if k in doc},
+                                 ensure_ascii=False) + "\n")
+    db, page = folder / "solieu.duckdb", folder / "report.html"
+    assert main(["ingest", str(articles), "--db", str(db)]) == 0
+    assert main(["report", "--db", str(db), "-o", str(page)]) == 0
+    return page
+
+
+def test_on_real_articles_no_verdict_sets_a_figure_against_itself_or_a_part_against_a_whole(real_report: Path):
+    if not find_chromium():
+        pytest.skip("chromium is not installed (make test installs it with apt-get where apt-get exists)")
+    with Chromium() as browser:
+        browser.open(real_report)
+        judged = browser.evaluate("""(() => {
+          const D = JSON.parse(document.getElementById('report-data').textContent);
+          return Array.from(document.querySelectorAll('#targets-grid tr[data-cell]')).map(tr => {
+            const target = D.cells[+tr.dataset.cell], result = target[14] === null ? null : D.cells[target[14]];
+            const shown = tr.nextElementSibling && tr.nextElementSibling.classList.contains('sentences')
+              ? Array.from(tr.nextElementSibling.querySelectorAll('.quote')).map(q => q.textContent) : [];
+            return {verdict: target[13], shown: shown,
+                    figures: target[10], resultFigures: result ? result[10] : [],
+                    sentences: [target[10][0], result ? result[10][0] : null].map(f => f === null ? null : D.figures[f][1]),
+                    text: tr.children[4].textContent};
+          }); })()""")
+        requests, violations = browser.requests(), browser.violations()
+
+    assert judged, "the real articles give the page no target at all"
+    for row in judged:
+        assert not set(row["figures"]) & set(row["resultFigures"]), row  # never a figure against itself
+        if row["verdict"] in ("met", "not_met"):
+            assert len(row["shown"]) == 2 and row["shown"][0] != row["shown"][1], row
+            assert row["sentences"][0] != row["sentences"][1], row  # two sentences from different places
+        else:
+            assert row["text"] not in ("Đạt", "Không đạt"), row
+    assert {url.split("?")[0] for url in requests} == {real_report.resolve().as_uri()} and violations == []
