@@ -359,6 +359,8 @@ def test_on_real_articles_no_verdict_sets_a_figure_against_itself_or_a_part_agai
         pytest.skip("chromium is not installed (make test installs it with apt-get where apt-get exists)")
     with Chromium() as browser:
         browser.open(real_report)
+        browser.evaluate("document.querySelectorAll('#targets-grid details.why').forEach(d => { d.open = true; })")
+        settle(browser)  # a verdict's sentences are drawn when the reader opens them
         judged = browser.evaluate("""(() => {
           const D = JSON.parse(document.getElementById('report-data').textContent);
           return Array.from(document.querySelectorAll('#targets-grid tr[data-cell]')).map(tr => {
