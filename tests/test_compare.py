@@ -441,3 +441,33 @@ def test_one_absurd_value_is_flagged_and_the_others_are_not():
     table = compare(frame(figures))
 
     assert table.loc[table["outlier"], "province"].tolist() == ["Nam Định"]
+
+
+@pytest.mark.parametrize(("unit", "counted", "kind"), [
+    ("count", "vụ án", "case"),
+    ("count", "đường dây", "ring"),
+    ("count", "tụ điểm", "hotspot"),
+    ("count", "đối tượng môi giới", "person"),
+    ("count", "cơ sở vi phạm", "establishment"),
+    ("count", "xã, phường, thị trấn", "place"),
+    ("count", "lớp tập huấn", "session"),
+    ("count", "tờ rơi", "item"),
+    ("count per month", "tin", "item"),
+    ("percent", "xã", "share"),
+    ("vnd", "tiền phạt", "money"),
+    ("count", "bánh", "other"),
+    ("count", None, "unknown"),
+])
+def test_the_counted_noun_says_what_kind_of_thing_a_figure_counts(unit: str, counted: str | None, kind: str):
+    from solieu.pipeline.kinds import counted_kind
+
+    assert counted_kind(unit, counted) == kind
+
+
+@pytest.mark.parametrize(("period", "year", "covered"), [
+    ("2016-2020", 2018, True), ("2016-2020", 2021, False), ("2021-", 2030, True), ("2023", 2023, True), (None, 2023, False),
+])
+def test_a_year_is_covered_by_the_spans_around_it(period: str | None, year: int, covered: bool):
+    from solieu.pipeline.kinds import parse_period
+
+    assert parse_period(period).covers(year) is covered
