@@ -106,9 +106,7 @@ def find_result(target: Row, achieved: dict[tuple, Row], loose: set[tuple], key:
     """The result row a target is judged by, or the verdict when there is none (docs/dataset.md, "Verdicts")."""
     if not with_period:
         found = achieved.get(key(target))
-        return found, None if found else Verdict(None, NOT_COMPARABLE if key(target, loose=True) in loose
-                                                 else NO_RESULT, OTHER_KIND if key(target, loose=True) in loose
-                                                 else None)
+        return (found, None) if found is not None else (None, nothing_alike(target, loose, key))
     period = kinds.parse_period(target["period"])
     if period.first is None:
         return None, Verdict(None, NOT_COMPARABLE, NO_PERIOD)
@@ -119,11 +117,14 @@ def find_result(target: Row, achieved: dict[tuple, Row], loose: set[tuple], key:
             return None, Verdict(last["headline_text"], NOT_COMPARABLE, ONE_YEAR, str(period.last),
                                  last["headline_figures"])
         found = last
-    if found is not None:
-        return found, None
+    return (found, None) if found is not None else (None, nothing_alike(target, loose, key))
+
+
+def nothing_alike(target: Row, loose: set[tuple], key: Any) -> Verdict:
+    """No result of the target's kind and unit: `not comparable` when one of another kind was reported, else none yet."""
     if key(target, loose=True) in loose:
-        return None, Verdict(None, NOT_COMPARABLE, OTHER_KIND)
-    return None, Verdict(None, NO_RESULT)
+        return Verdict(None, NOT_COMPARABLE, OTHER_KIND)
+    return Verdict(None, NO_RESULT)
 
 
 def judge_row(target: Row, result: Row, merged: bool) -> Verdict:
