@@ -174,7 +174,7 @@ class Chromium:
 
 
 def screenshot_report(report: Path, output: Path, width: int = 1400, height: int = 860) -> None:
-    """docs/report.png: the page as it opens (header, filters, overview) above the evidence of one cell.
+    """docs/report.png: the page as it opens (header, filters, map, overview) above the evidence of one cell.
 
     Both halves are screenshots of the same page in headless Chromium; the
     second is taken after following the link of the provincial cell with the most
@@ -188,9 +188,8 @@ def screenshot_report(report: Path, output: Path, width: int = 1400, height: int
         browser.open(report)
         top = Image.open(BytesIO(base64.b64decode(browser.send("Page.captureScreenshot", {"format": "png"})["data"])))
         browser.evaluate("""(() => { const data = JSON.parse(document.getElementById('report-data').textContent);
-            const national = data.hasNational ? data.provinces.length - 1 : -1;
-            let best = data.cells.findIndex(c => c[0] !== national);
-            data.cells.forEach((c, i) => { if (c[0] !== national && c[10].length > data.cells[best][10].length) best = i; });
+            let best = data.cells.findIndex(c => c[0] < data.placed);
+            data.cells.forEach((c, i) => { if (c[0] < data.placed && c[10].length > data.cells[best][10].length) best = i; });
             location.hash = '#e' + best; })()""")
         browser.evaluate("new Promise(r => setTimeout(r, 300))")
         header = int(browser.evaluate("document.getElementById('top').offsetHeight"))
@@ -202,10 +201,33 @@ def screenshot_report(report: Path, output: Path, width: int = 1400, height: int
     page.save(output, optimize=True)
 
 
-if __name__ == "__main__":
-    import sys
+def screenshot_phone(report: Path, output: Path, width: int = 390, height: int = 844) -> None:
+    """docs/report-phone.png: the page on a phone as it opens, and scrolled to the targets with the header folded.
 
-    screenshot_report(Path(sys.argv[1]), Path(sys.argv[2]))
+    The second screen opens the first verdict's sentences, so that the picture
+    shows what a verdict stands on.
+    """
+    from io import BytesIO
+
+    from PIL import Image
+
+    shots = []
+    with Chromium(width=width, height=height) as browser:
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+        browser.open(report)
+        shots.append(browser.send("Page.captureScreenshot", {"format": "png"})["data"])
+        browser.evaluate("""(() => { const open = document.querySelector('#targets-grid details.why');
+            if (open) open.open = true;
+            const row = document.querySelector('#targets-grid tr.sentences') || document.getElementById('targets');
+            window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - 260); })()""")
+        browser.evaluate("new Promise(r => setTimeout(r, 400))")
+        shots.append(browser.send("Page.captureScreenshot", {"format": "png"})["data"])
+    images = [Image.open(BytesIO(base64.b64decode(shot))) for shot in shots]
+    page = Image.new("RGB", (2 * width + 12, height), "#8a96a3")
+    for number, image in enumerate(images):
+        page.paste(image, (number * (width + 12), 0))
+    page.save(output, optimize=True)
 
 
 def remove_profile(folder: Path, attempts: int = 20) -> None:
@@ -224,3 +246,11 @@ def remove_profile(folder: Path, attempts: int = 20) -> None:
         except OSError:
             time.sleep(0.25)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    screenshot_report(Path(sys.argv[1]), Path(sys.argv[2]))
+    if len(sys.argv) > 3:
+        screenshot_phone(Path(sys.argv[1]), Path(sys.argv[3]))

@@ -428,9 +428,12 @@ def extract_command(corpus: Corpus, workers: int, output: Path, engine: str = "l
 
 REPORT_SIZES: tuple[int, ...] = (10_000, 100_000)  # generated figures over the 63 provinces
 REPORT_LOADS = 3  # page loads per report; the median is kept
+# What a page of 10,000 figures must stay within (issue 11, again in issue 19 with the map and verdicts).
+REPORT_BUDGET = {"figures": 10_000, "megabytes": 2.0, "draw_ms": 1000}
 
 
-def measure_report(results_path: Path, seed: int = 2024) -> dict[str, Any]:
+def measure_report(results_path: Path, seed: int = 2024, sizes: Sequence[int] = REPORT_SIZES,
+                   demo: bool = True, loads: int = REPORT_LOADS) -> dict[str, Any]:
     """Size of `solieu report` pages and the time Chromium takes to draw them; merged into results.json.
 
     Pages: the demo (the `corpora/sample` store that `make demo` builds) and
@@ -439,48 +442,38 @@ def measure_report(results_path: Path, seed: int = 2024) -> dict[str, Any]:
     the page's own clock from navigation start until its script has drawn every
     section (`performance.now()` at the end of the script), `load_seconds` the
     wall time from the DevTools navigate command until the page says it is drawn.
-    Only this part runs with `python -m benchmarks.run --report-only`.
+    The page of `REPORT_BUDGET["figures"]` figures says whether it stays within
+    the budget (`within_budget`). Only this part runs with
+    `python -m benchmarks.run --report-only`; `sizes`, `demo` and `loads` make a
+    small run (`measure_report(path, sizes=(500,), demo=False, loads=1)`).
     """
-    import statistics
-
-    from benchmarks.browser import Chromium, find_chromium
+    from benchmarks.browser import find_chromium
     from benchmarks.report_corpus import write_figures
 
     solieu = str(Path(sys.executable).with_name("solieu"))
     CORPUS_DIR.mkdir(parents=True, exist_ok=True)
-    demo_db = CORPUS_DIR / "report-demo.duckdb"
-    demo_db.unlink(missing_ok=True)
-    subprocess.run([solieu, "ingest", str(ROOT / "corpora" / "sample"), "--db", str(demo_db)],
-                   check=True, capture_output=True)
-    sources: list[tuple[str, list[str], int]] = [("demo (corpora/sample)", ["--db", str(demo_db)], 0)]
-    for size in REPORT_SIZES:
+    sources: list[tuple[str, list[str], int]] = []
+    if demo:
+        demo_db = CORPUS_DIR / "report-demo.duckdb"
+        demo_db.unlink(missing_ok=True)
+        subprocess.run([solieu, "ingest", str(ROOT / "corpora" / "sample"), "--db", str(demo_db)],
+                       check=True, capture_output=True)
+        sources.append(("demo (corpora/sample)", ["--db", str(demo_db)], 0))
+    for size in sizes:
         path = write_figures(CORPUS_DIR / f"report-{size}-seed{seed}.jsonl", size, seed)
         sources.append((f"generated, {size:,} figures, 63 provinces", [str(path)], size))
-    pages = []
     chromium = find_chromium()
     version = subprocess.run([chromium, "--version"], capture_output=True, text=True).stdout.strip() if chromium else None
-    for name, source, _ in sources:
+    pages = []
+    for name, source, size in sources:
         output = CORPUS_DIR / f"report-{len(pages)}.html"
-        start = time.perf_counter()
-        subprocess.run([solieu, "report", *source, "-o", str(output)], check=True, capture_output=True)
-        written = time.perf_counter() - start
-        entry: dict[str, Any] = {"page": name, "bytes": output.stat().st_size, "write_seconds": round(written, 2)}
-        if chromium:
-            with Chromium(chromium, timeout=300) as browser:
-                loads, draws = [], []
-                for _ in range(REPORT_LOADS):
-                    loads.append(browser.open(output))
-                    draws.append(browser.evaluate("window.reportRenderedAt"))
-                entry.update(
-                    figures=browser.evaluate("JSON.parse(document.getElementById('report-data').textContent).figures.length"),
-                    provinces=browser.evaluate("(d => d.provinces.length - (d.hasNational ? 1 : 0))"
-                                               "(JSON.parse(document.getElementById('report-data').textContent))"),
-                    elements=browser.evaluate("document.getElementsByTagName('*').length"),
-                    draw_ms=round(statistics.median(draws)), load_seconds=round(statistics.median(loads), 2),
-                    requests_outside=len([u for u in browser.requests() if not u.startswith("file:")]),
-                )
+        entry = measure_page(solieu, name, source, output, chromium, loads)
+        if size == REPORT_BUDGET["figures"] and "draw_ms" in entry:
+            entry["within_budget"] = (entry["bytes"] / MEGABYTE < REPORT_BUDGET["megabytes"]
+                                      and entry["draw_ms"] < REPORT_BUDGET["draw_ms"])
         pages.append(announce_report(entry))
-    report = {"date": datetime.date.today().isoformat(), "chromium": version, "loads": REPORT_LOADS, "pages": pages}
+    report = {"date": datetime.date.today().isoformat(), "chromium": version, "loads": loads,
+              "budget": REPORT_BUDGET, "pages": pages}
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
     results["report"] = report
     from solieu.pipeline.write import atomic_output
@@ -488,6 +481,36 @@ def measure_report(results_path: Path, seed: int = 2024) -> dict[str, Any]:
     with atomic_output(results_path) as out:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     return report
+
+
+def measure_page(solieu: str, name: str, source: list[str], output: Path, chromium: str | None,
+                 loads: int) -> dict[str, Any]:
+    """One page: written by `solieu report`, then opened `loads` times; the medians are kept."""
+    import statistics
+
+    from benchmarks.browser import Chromium
+
+    start = time.perf_counter()
+    subprocess.run([solieu, "report", *source, "-o", str(output)], check=True, capture_output=True)
+    written = time.perf_counter() - start
+    entry: dict[str, Any] = {"page": name, "bytes": output.stat().st_size, "write_seconds": round(written, 2)}
+    if not chromium:
+        return entry
+    with Chromium(chromium, timeout=300) as browser:
+        opened, draws = [], []
+        for _ in range(loads):
+            opened.append(browser.open(output))
+            draws.append(browser.evaluate("window.reportRenderedAt"))
+        data = "JSON.parse(document.getElementById('report-data').textContent)"
+        entry.update(
+            figures=browser.evaluate(f"{data}.figures.length"),
+            provinces=browser.evaluate(f"{data}.placed"),
+            map_provinces=browser.evaluate("document.querySelectorAll('#province-map circle').length"),
+            elements=browser.evaluate("document.getElementsByTagName('*').length"),
+            draw_ms=round(statistics.median(draws)), load_seconds=round(statistics.median(opened), 2),
+            requests_outside=len([u for u in browser.requests() if not u.startswith("file:")]),
+        )
+    return entry
 
 
 def announce_report(entry: dict[str, Any]) -> dict[str, Any]:

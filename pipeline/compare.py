@@ -22,9 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from solieu.pipeline import kinds
 from solieu.pipeline.defaults import DEFAULT_BY, GROUP_KEYS, STATUSES  # noqa: F401 - part of this module's API
 from solieu.pipeline.display import vi_key
 from solieu.pipeline.store import load_figures
+from solieu.pipeline.verdicts import (  # noqa: F401 - part of this module's API
+    MET, NO_RESULT, NOT_COMPARABLE, NOT_MET, VERDICTS, Standing, add_target_results, flag_outliers, meets,
+)
 
 # Units whose values add up when provinces merge (a percent does not).
 ADDITIVE_UNITS = {"count", "vnd"}
@@ -32,11 +36,6 @@ QUALIFIER_SIGNS = {
     "exact": "", "more_than": "> ", "at_least": "≥ ", "about": "~ ",
     "less_than": "< ", "at_most": "≤ ",
 }
-# What a target's qualifier asks of the result.
-UPPER_BOUND_QUALIFIERS = {"less_than", "at_most"}
-
-MET, NOT_MET, NO_RESULT, NOT_COMPARABLE = "met", "not met", "no result yet", "not comparable"
-VERDICTS: tuple[str, ...] = (MET, NOT_MET, NO_RESULT, NOT_COMPARABLE)
 
 # How the headline of a row was chosen (column `rule`).
 RULE_SINGLE, RULE_TOTAL, RULE_LARGEST = "single value", "total of its parts", "largest"
@@ -45,9 +44,9 @@ RULE_SUM, RULE_NOT_ADDITIVE = "sum of former provinces", "not additive"
 PARTS_TOLERANCE = 0.01
 
 OUTPUT_TAIL: tuple[str, ...] = (
-    "status", "unit", "value", "headline_text", "rule", "values", "qualifier", "counted_as",
-    "evidence", "documents", "conflict", "sources", "former_provinces", "result", "target_result",
-    "headline_figures", "figures",
+    "scope", "status", "unit", "counted_kind", "value", "headline_text", "rule", "outlier", "values", "qualifier",
+    "counted_as", "evidence", "documents", "conflict", "sources", "former_provinces", "result", "target_result",
+    "verdict_reason", "result_period", "result_figures", "headline_figures", "figures",
 )
 
 
@@ -157,8 +156,10 @@ def figure_frame(frame: pd.DataFrame, by: Sequence[str], merged: bool) -> pd.Dat
     documents = pd.Series([f"{doc_id}" for doc_id in as_objects(work["doc_id"])], dtype=object)
     work["ref"] = documents + ":" + starts.astype(str).astype(object) + "-" + ends.astype(str).astype(object)
     work["start_int"] = starts
+    work["counted_kind"] = per_distinct(work, ["cmp_unit", "counted"], kinds.counted_kind)
+    work["scope"] = per_distinct(work, ["area", "sentence"], kinds.scope)
     keys = [work["area" if key == "province" else key] for key in by]
-    work["row"] = first_seen_codes([*keys, work["status"], work["cmp_unit"]])
+    work["row"] = first_seen_codes([*keys, work["scope"], work["status"], work["cmp_unit"], work["counted_kind"]])
     work["former_code"] = first_seen_codes([work["row"], work["former"]])
     work["doc_code"] = first_seen_codes([work["former_code"], work["doc_id"]])
     work["part"] = first_seen_codes([work["doc_code"], work["sentence"]])
@@ -167,6 +168,15 @@ def figure_frame(frame: pd.DataFrame, by: Sequence[str], merged: bool) -> pd.Dat
     work["key_high"] = np.where(np.isnan(high), np.nan, python_rounded(np.nan_to_num(high)))
     work["value_code"] = first_seen_codes([work["key_value"], work["key_high"]])
     return work
+
+
+def per_distinct(work: pd.DataFrame, columns: list[str], function: Any) -> np.ndarray:
+    """`function` of each figure's `columns`, called once per distinct combination of their values."""
+    codes = first_seen_codes([work[column] for column in columns])
+    _, first = np.unique(codes, return_index=True)
+    distinct = work.iloc[first]
+    answers = [function(*values) for values in zip(*(as_objects(distinct[column]) for column in columns))]
+    return np.array(answers, dtype=object)[codes]
 
 
 def totals_of_parts(work: pd.DataFrame) -> np.ndarray:
@@ -228,7 +238,7 @@ def province_headlines(work: pd.DataFrame) -> pd.DataFrame:
     in_totals = of_parts[doc_codes]
     chosen = totals | ~in_totals
     candidates = work.loc[chosen, ["row", "former_code", "former", "ref", "cmp_value", "cmp_high", "qualifier",
-                                   "doc_id", "start_int", "part", "pos"]].assign(
+                                   "doc_id", "start_int", "part", "pos", "sentence", "text", "locality"]].assign(
         of_parts=in_totals[chosen],
         minus_value=lambda f: -f["cmp_value"].astype(float),
         qualified=lambda f: f["qualifier"].notna() & ~f["qualifier"].isin(["exact", ""]),  # `q or "exact"`
@@ -365,13 +375,15 @@ def row_headlines(work: pd.DataFrame, heads: pd.DataFrame, count: int) -> list[H
     return out
 
 
-def by_former(heads: pd.DataFrame, count: int) -> list[dict[str | None, tuple[float, str, str]]]:
-    """Each row's headline per province as reported (value, qualifier, text): what a target is judged on."""
-    out: list[dict[str | None, tuple[float, str, str]]] = [{} for _ in range(count)]
-    for code, former, value, high, qualifier in zip(heads["row"].tolist(), as_objects(heads["former"]),
-                                                     heads["cmp_value"].tolist(), heads["cmp_high"].tolist(),
-                                                     as_objects(heads["qualifier"])):
-        out[code][former] = (float(value), qualifier or "exact", format_value(value, high, qualifier))
+def by_former(heads: pd.DataFrame, count: int) -> list[dict[str | None, Standing]]:
+    """Each row's headline per province as reported: what a target is judged on, and by."""
+    out: list[dict[str | None, Standing]] = [{} for _ in range(count)]
+    for code, former, value, high, qualifier, ref, sentence, text, locality in zip(
+            heads["row"].tolist(), as_objects(heads["former"]), heads["cmp_value"].tolist(),
+            heads["cmp_high"].tolist(), as_objects(heads["qualifier"]), heads["ref"].tolist(),
+            as_objects(heads["sentence"]), as_objects(heads["text"]), as_objects(heads["locality"])):
+        out[code][former] = Standing(float(value), qualifier or "exact", format_value(value, high, qualifier), ref,
+                                     sentence, text, locality)
     return out
 
 
@@ -392,6 +404,7 @@ def compare(
         raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
     table = comparison_rows(figure_frame(frame, by, merged), by, merged)
     table = ordered(table, list(by))
+    table["outlier"] = flag_outliers(table, list(by))
     table = add_target_results(table, list(by), merged)
     if not merged:
         table = table.drop(columns=["former_provinces"])
@@ -413,11 +426,14 @@ def comparison_rows(work: pd.DataFrame, by: Sequence[str], merged: bool) -> pd.D
     cells: dict[str, list[Any]] = {key: as_objects(first["area" if key == "province" else key]) for key in by}
     others = other_figures(work, heads, count)
     cells.update(
+        scope=as_objects(first["scope"]),
         status=as_objects(first["status"]),
         unit=as_objects(first["cmp_unit"]),
+        counted_kind=as_objects(first["counted_kind"]),
         value=[h.value for h in headlines],
         headline_text=[None if h.value is None else format_value(h.value, h.high, h.qualifier) for h in headlines],
         rule=[h.rule for h in headlines],
+        outlier=[False] * count,
         values=ordered_join(codes, display_values(work, merged), "; ", count),
         qualifier=ordered_join(codes, work["qualifier"], "; ", count),
         counted_as=ordered_join(codes, work["counted"], "; ", count),
@@ -428,6 +444,9 @@ def comparison_rows(work: pd.DataFrame, by: Sequence[str], merged: bool) -> pd.D
         former_provinces=ordered_join(codes, work["former"], "; ", count),
         result=[None] * count,
         target_result=[None] * count,
+        verdict_reason=[None] * count,
+        result_period=[None] * count,
+        result_figures=[None] * count,
         headline_figures=["; ".join(h.refs) for h in headlines],
         figures=["; ".join([*h.refs, *([rest] if rest else [])]) for h, rest in zip(headlines, others)],
         _by_former=by_former(heads, count),
@@ -444,7 +463,7 @@ def ordered(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             return column.map(lambda name: keys[name])
         return column.map(lambda v: (v is None or (not isinstance(v, str) and pd.isna(v)), str(v)))
 
-    return table.sort_values([*by, "status", "unit"], key=sort_key, kind="mergesort").reset_index(drop=True)
+    return table.sort_values([*by, "scope", "status", "unit", "counted_kind"], key=sort_key, kind="mergesort").reset_index(drop=True)
 
 
 def validate_by(by: Sequence[str] | str) -> tuple[str, ...]:
@@ -468,75 +487,6 @@ def with_areas(frame: pd.DataFrame, merged: bool) -> pd.DataFrame:
     else:
         frame["area"] = frame["province"]
     return frame
-
-
-def meets(target: float, target_qualifier: str, result: float, result_qualifier: str) -> bool:
-    """Whether a reported result satisfies a target, reading both qualifiers literally."""
-    if target_qualifier in UPPER_BOUND_QUALIFIERS:
-        if result < target:
-            return True
-        return result == target and (target_qualifier == "at_most" or result_qualifier == "less_than")
-    if result > target:
-        return True
-    return result == target and (target_qualifier != "more_than" or result_qualifier == "more_than")
-
-
-Judged = tuple[str | None, str]  # (the result as shown, the verdict)
-
-
-def judge_row(target: dict, result: dict | None, other_units: bool, merged: bool) -> Judged:
-    """A target's headline against the headline result of the same province, period, metric and unit.
-
-    Merged 2025 units judge each former province's target by that province's own
-    result (never one province's plan by another's results); when the former
-    provinces' verdicts differ, each is named.
-    """
-    if result is None:
-        return None, NOT_COMPARABLE if other_units else NO_RESULT
-    if not merged:
-        if target["value"] is None or result["value"] is None:
-            return result["headline_text"], NOT_COMPARABLE
-        (t_value, t_qualifier, _), = target["_by_former"].values()
-        (r_value, r_qualifier, _), = result["_by_former"].values()
-        return result["headline_text"], MET if meets(t_value, t_qualifier, r_value, r_qualifier) else NOT_MET
-    verdicts: dict[str | None, str] = {}
-    shown: list[str] = []
-    for former, (t_value, t_qualifier, _) in target["_by_former"].items():
-        got = result["_by_former"].get(former)
-        if got is None:
-            verdicts[former] = NO_RESULT
-            continue
-        shown.append(got[2] if len(target["_by_former"]) == 1 else f"{got[2]} ({former})")
-        verdicts[former] = MET if meets(t_value, t_qualifier, got[0], got[1]) else NOT_MET
-    distinct = set(verdicts.values())
-    verdict = distinct.pop() if len(distinct) == 1 else "; ".join(f"{v} ({p})" for p, v in verdicts.items())
-    return ("; ".join(shown) or None), verdict
-
-
-def add_target_results(table: pd.DataFrame, by: list[str], merged: bool) -> pd.DataFrame:
-    """Fill `result` and `target_result` on target rows from the achieved row of the same key and unit."""
-    table = table.copy()
-    records = table[[*by, "unit", "status", "value", "headline_text", "_by_former"]].to_dict(orient="records")
-    table = table.drop(columns=["_by_former"])
-
-    def key(row: dict, with_unit: bool = True) -> tuple:
-        columns = [*by, "unit"] if with_unit else by
-        return tuple(None if not isinstance(row[c], str) and pd.isna(row[c]) else row[c] for c in columns)
-
-    achieved = {key(row): row for row in records if row["status"] == "achieved"}
-    achieved_any_unit = {key(row, False) for row in records if row["status"] == "achieved"}
-    results, verdicts = [], []
-    for row in records:
-        if row["status"] != "target":
-            results.append(None)
-            verdicts.append(None)
-            continue
-        shown, verdict = judge_row(row, achieved.get(key(row)), key(row, False) in achieved_any_unit, merged)
-        results.append(shown)
-        verdicts.append(verdict)
-    table["result"] = results
-    table["target_result"] = verdicts
-    return table
 
 
 def write_table(table: pd.DataFrame, output: str | Path) -> None:

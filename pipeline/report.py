@@ -17,6 +17,7 @@ the CSV and the notebook show the same headline values.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,13 +31,16 @@ import jinja2
 import pandas as pd
 
 from solieu.extractors.lexicon import pack, taxonomy
+from solieu.pipeline import kinds
 from solieu.pipeline.compare import MET, NO_RESULT, NOT_COMPARABLE, NOT_MET, comparable, compare, figure_ref
+from solieu.pipeline.verdicts import REASONS
 from solieu.pipeline.display import LANGUAGES, format_money, format_number, metric_description, metric_name, vi_key
 from solieu.pipeline.store import DEFAULT_DB, FILE_SUFFIXES, document_texts, load_documents, load_figures
 from solieu.pipeline.write import atomic_output
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LABELS = TEMPLATES / "labels.json"
+POSITIONS = TEMPLATES / "province_positions.csv"
 # JSON inside <script> must not be able to close the element or open a comment.
 SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -177,44 +181,30 @@ def period_end(period: str | None) -> int:
     return max(years) if years else -1
 
 
-def latest_by_metric(keys: list[tuple]) -> dict[tuple, list[int]]:
-    """Result cells of each province, metric and unit (and of each province and metric), latest period first.
+def link_results(cells: list[dict[str, Any]], keys: list[tuple], result_periods: list[str | None]) -> None:
+    """Point each target cell at the result cell its verdict stands on, and at the latest result of another period.
 
-    A target is judged only against the result of its own period; beside it the
-    page shows the latest result of another period, so that a plan for 2023 and
-    a report on 2022 are at least seen side by side, without a verdict.
+    The verdict and the period of its result come from `compare` (the CSV's
+    `target_result` and `result_period`), so the page never judges on its own;
+    the latest result of another period of the same kind and unit is shown
+    beside it for reference, without a verdict.
     """
-    found: dict[tuple, list[int]] = defaultdict(list)
-    for number, (province, metric, period, unit, status) in enumerate(keys):
-        if status == "achieved":
-            found[(province, metric, unit)].append(number)
-            found[(province, metric)].append(number)  # any unit
-    for numbers in found.values():
+    achieved = {key[:5]: number for number, key in enumerate(keys) if key[5] == "achieved"}
+    latest: dict[tuple, list[int]] = defaultdict(list)
+    for number, key in enumerate(keys):
+        if key[5] == "achieved":
+            latest[(key[0], key[1], key[3], key[4])].append(number)
+    for numbers in latest.values():
         numbers.sort(key=lambda n: -period_end(keys[n][2]))
-    return found
-
-
-def link_results(cells: list[dict[str, Any]], keys: list[tuple]) -> None:
-    """Point each target cell at its result (`result_cell`) and at the latest result of another period.
-
-    The result of the same period in another unit is shown too, without a
-    verdict (the comparison says `not comparable`): a reader still sees what
-    was reported against what was promised.
-    """
-    achieved_cell = {key[:4]: number for number, key in enumerate(keys) if key[4] == "achieved"}
-    latest_results = latest_by_metric(keys)
-    for cell, key in zip(cells, keys):
+    for cell, key, result_period in zip(cells, keys, result_periods):
         cell["other_result"] = None
-        if key[4] != "target":
+        if key[5] != "target":
             continue
-        match = achieved_cell.get(key[:4])
-        if match is None:
-            match = next((n for n in latest_results.get((key[0], key[1]), []) if keys[n][2] == key[2]), None)
-        if match is not None:
-            cell["result_cell"] = match
-            cell["result"] = cells[match]["text"]
+        if result_period is not None:
+            cell["result_cell"] = achieved.get((key[0], key[1], result_period, key[3], key[4]))
+        shown = {key[2], result_period}
         cell["other_result"] = next(
-            (n for n in latest_results.get((key[0], key[1], key[3]), []) if keys[n][2] != key[2]), None)
+            (n for n in latest.get((key[0], key[1], key[3], key[4]), []) if keys[n][2] not in shown), None)
 
 
 def cue_ranges(sentence: str) -> list[list[Any]]:
@@ -257,23 +247,32 @@ def text_or_none(value: Any) -> str | None:
 
 @dataclass
 class Axes:
-    """The page's provinces (Vietnamese order, national last) and metrics (taxonomy order), by position."""
+    """The page's places (provinces in Vietnamese order, then national, then unplaced) and metrics (taxonomy order)."""
 
     provinces: list[str]
     province_index: dict[str | None, int]
     metrics: list[str]
     metric_index: dict[str, int]
+    placed: int  # how many of `provinces` are provinces
+
+
+def place_key(province: Any, scope: Any) -> str:
+    """A cell's place: its province, or the scope of a figure without one (`national`, `unknown`)."""
+    return province if scope == kinds.PROVINCE and isinstance(province, str) else str(scope)
 
 
 def axes(table: pd.DataFrame, words: dict[str, str]) -> Axes:
-    provinces = sorted({p for p in table["province"] if isinstance(p, str)}, key=vi_key)
+    provinces = sorted({p for p, s in zip(table["province"], table["scope"])
+                        if s == kinds.PROVINCE and isinstance(p, str)}, key=vi_key)
     province_index: dict[str | None, int] = {name: i for i, name in enumerate(provinces)}
-    if table["province"].isna().any():
-        province_index[None] = len(provinces)
-        provinces.append(words["national"])
+    placed = len(provinces)
+    for scope, label in ((kinds.NATIONAL, "national"), (kinds.UNPLACED, "unplaced")):
+        if (table["scope"] == scope).any():
+            province_index[scope] = len(provinces)
+            provinces.append(words[label])
     order = taxonomy_order()
     metrics = sorted(set(table["metric"]), key=lambda code: (order.get(code, len(order)), code))
-    return Axes(provinces, province_index, metrics, {code: i for i, code in enumerate(metrics)})
+    return Axes(provinces, province_index, metrics, {code: i for i, code in enumerate(metrics)}, placed)
 
 
 def build_cells(table: pd.DataFrame, records: list[dict[str, Any]], grid: Axes,
@@ -284,12 +283,13 @@ def build_cells(table: pd.DataFrame, records: list[dict[str, Any]], grid: Axes,
     for i, r in enumerate(records):
         figure_index[figure_ref(r["doc_id"], r["start"], r["end"])].append(i)
     cells, keys, figure_cell = [], [], [0] * len(records)
+    result_periods: list[str | None] = []
     for number, row in enumerate(table.to_dict(orient="records")):
         members = [i for ref in dict.fromkeys(row["figures"].split("; ")) for i in figure_index[ref]]
         heads = len(row["headline_figures"].split("; "))
         for member in members:
             figure_cell[member] = number
-        province = row["province"] if isinstance(row["province"], str) else None
+        province = place_key(row["province"], row["scope"])
         period = text_or_none(row["period"])
         value = None if row["value"] is None or pd.isna(row["value"]) else float(row["value"])
         head = records[members[0]]
@@ -297,7 +297,7 @@ def build_cells(table: pd.DataFrame, records: list[dict[str, Any]], grid: Axes,
                     else shown_value(value, None, None, row["unit"], None, lang))
         cells.append({
             "p": grid.province_index[province], "m": grid.metric_index[row["metric"]], "period": period,
-            "status": row["status"], "unit": row["unit"], "value": value,
+            "status": row["status"], "unit": row["unit"], "kind": row["counted_kind"], "value": value,
             "text": headline if value is not None else "",
             "rule": words.get(f"rule_{row['rule']}", row["rule"]),
             "values": list(dict.fromkeys(
@@ -305,10 +305,12 @@ def build_cells(table: pd.DataFrame, records: list[dict[str, Any]], grid: Axes,
                             row["unit"], None, lang) for i in members)),
             "conflict": bool(row["conflict"]), "figs": members, "heads": heads, "docs": int(row["documents"]),
             "verdict": VERDICT_KEYS.get(row["target_result"]) if row["target_result"] else None,
+            "reason": text_or_none(row["verdict_reason"]), "outlier": bool(row["outlier"]),
             "result": None, "result_cell": None,
         })
-        keys.append((province, row["metric"], period, row["unit"], row["status"]))
-    link_results(cells, keys)
+        keys.append((province, row["metric"], period, row["unit"], row["counted_kind"], row["status"]))
+        result_periods.append(text_or_none(row["result_period"]))
+    link_results(cells, keys, result_periods)
     return cells, figure_cell
 
 
@@ -372,16 +374,22 @@ def page_data(figures: pd.DataFrame, documents: pd.DataFrame | None, texts: dict
     found = figure_table(records, texts, figure_cell, grid, lang)
     rules = sorted({c["rule"] for c in cells})
     units = sorted({c["unit"] for c in cells})
+    kind_codes = sorted({c["kind"] for c in cells})
     return {
         "labels": dict(words),
         "provinces": grid.provinces,
-        "hasNational": None in grid.province_index,
+        "placed": grid.placed,
+        "national": grid.province_index.get(kinds.NATIONAL, -1),
+        "unplaced": grid.province_index.get(kinds.UNPLACED, -1),
+        "kinds": [{"code": code, "name": words.get(f"counts_{code}", code)} for code in kind_codes],
+        "reasons": [words.get(f"reason_{reason}", reason) for reason in REASONS],
+        "map": province_map(),
         "metrics": [{"code": code, "name": metric_name(code, lang), "description": metric_description(code, lang)}
                     for code in grid.metrics],
         "periods": sorted({c["period"] for c in cells if c["period"]}, reverse=True),
         "rules": rules,
         "units": units,
-        "cells": [packed(cell, rules, units) for cell in cells],
+        "cells": [packed(cell, rules, units, kind_codes) for cell in cells],
         "figures": found.rows,
         "extractors": found.extractors,
         "sentences": found.sentences,
@@ -409,18 +417,35 @@ def figure_records(figures: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 CELL_COLUMNS: tuple[str, ...] = ("p", "m", "period", "status", "unit", "value", "text", "rule", "values",
-                                 "conflict", "figs", "heads", "docs", "verdict", "result_cell", "other_result")
+                                 "conflict", "figs", "heads", "docs", "verdict", "result_cell", "other_result",
+                                 "kind", "outlier", "reason")
 
 
-def packed(cell: dict[str, Any], rules: list[str], units: list[str]) -> list[Any]:
+def packed(cell: dict[str, Any], rules: list[str], units: list[str], kind_codes: list[str]) -> list[Any]:
     """A cell as an array in CELL_COLUMNS order (the page unpacks it): 60,000 cells must stay small."""
     out = dict(cell)
     out["rule"] = rules.index(cell["rule"])
     out["unit"] = units.index(cell["unit"])
+    out["kind"] = kind_codes.index(cell["kind"])
+    out["outlier"] = int(cell["outlier"])
+    out["reason"] = REASONS.index(cell["reason"]) if cell["reason"] in REASONS else None
     out["value"] = None if cell["value"] is None else round(cell["value"], 4)
     out["conflict"] = int(cell["conflict"])
     out["values"] = [] if cell["values"] == [cell["text"]] else cell["values"]
     return [out[name] for name in CELL_COLUMNS]
+
+
+@lru_cache(maxsize=1)
+def province_map() -> dict[str, Any]:
+    """Where each province sits (its centre), before the 2025 merger and after, and which unit each joined."""
+    with POSITIONS.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    eras: dict[str, list[list[Any]]] = defaultdict(list)
+    for row in rows:
+        eras[row["era"]].append([row["province"], float(row["lat"]), float(row["lon"])])
+    from solieu.pipeline.compare import province_2025_map
+
+    return {"before": eras["2024"], "after": eras["2025"], "merger": province_2025_map()}
 
 
 def script_json(value: Any) -> str:
@@ -459,7 +484,7 @@ def render_report(source: str | Path, lang: str = "vi", cues: bool = True) -> st
     for cell in cells:
         if cell[column["verdict"]]:
             verdicts[cell[column["verdict"]]] += 1
-    national = len(data["provinces"]) - 1 if data["hasNational"] else -1
+    placed = data["placed"]
     return environment().get_template("report.html.j2").render(
         words=words, lang=lang,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -467,7 +492,7 @@ def render_report(source: str | Path, lang: str = "vi", cues: bool = True) -> st
         counts={
             "documents": len(documents) if documents is not None else len(data["documents"]),
             "figures": len(data["figures"]),
-            "provinces": len({c[column["p"]] for c in cells} - {national}),
+            "provinces": len({c[column["p"]] for c in cells if c[column["p"]] < placed}),
             "conflicts": sum(1 for c in cells if c[column["conflict"]]),
         },
         verdicts=[(key, verdicts[key]) for key in VERDICT_KEYS.values() if verdicts.get(key)],

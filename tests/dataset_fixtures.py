@@ -7,6 +7,8 @@ the span is looked up in the document text, so offsets are real.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +19,16 @@ from solieu.pipeline.records import Document, Figure
 def make_figure(
     doc: Document, span: str, value: float, metric: str, within: str | None = None, **fields: Any
 ) -> Figure:
-    """A figure of `doc` at `span` (inside the phrase `within`, if given), in the line that holds it."""
+    """A figure of `doc` at `span` (inside the phrase `within`, if given), in the line that holds it.
+
+    A count without `counted` counts the (up to three) words after it, as the counted-noun stage would
+    read `8 lớp tập huấn năm 2023`: the comparison keeps apart what counts different kinds of things.
+    """
     phrase = within or span
     start = doc.text.index(phrase) + phrase.index(span)
+    if "counted" not in fields and fields.get("unit", "count") == "count":
+        following = re.match(r"\s*((?:[^\W\d_]+\s?){1,3})", doc.text[start + len(span):])
+        fields["counted"] = " ".join(following.group(1).split()[:3]) if following else None
     line_start = doc.text.rfind("\n", 0, start) + 1
     line_end = doc.text.find("\n", start)
     line_end = len(doc.text) if line_end < 0 else line_end

@@ -304,7 +304,7 @@ def test_the_command_reads_a_store_or_a_figures_file_and_writes_the_table(tmp_pa
     assert main(["compare", str(figures_file), "--merged", "-o", str(from_file)]) == 0
 
     table = pd.read_csv(from_store)
-    assert list(table.columns[:5]) == ["province", "metric", "period", "status", "unit"]
+    assert list(table.columns[:7]) == ["province", "metric", "period", "scope", "status", "unit", "counted_kind"]
     assert len(table) == 6 and table["conflict"].sum() == 1
     assert set(pd.read_csv(from_file)["province"]) == {"Đà Nẵng"}
     assert "6 rows, 1 with conflicting sources" in capsys.readouterr().err
@@ -326,3 +326,148 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(tmp_path: Path):
     written = pd.read_csv(output)
     assert written.loc[0, "evidence"] == "'=HYPERLINK(\"http://x\")"
     assert written.loc[0, "value"] == -3.0  # a negative number is a number, not a formula
+
+
+# --- like for like (issue 19) ------------------------------------------------------------
+
+
+def test_cases_and_people_of_one_metric_are_two_cells_each_saying_what_it_counts():
+    doc = Document("hg-2022", "hg.txt", "Năm 2022, Công an tỉnh Hậu Giang khởi tố 7 vụ án, 23 bị can về tội chứa mại dâm.")
+    where = {"province": "Hậu Giang", "period": "2022"}
+    figures = [make_figure(doc, "7", 7.0, "criminal_cases", counted="vụ án", **where),
+               make_figure(doc, "23", 23.0, "criminal_cases", counted="bị can", **where)]
+
+    table = compare(frame(figures))
+
+    assert sorted(zip(table["counted_kind"], table["value"])) == [("case", 7.0), ("person", 23.0)]
+
+
+def plan_and_result(plan_text: str, result_text: str, plan: dict, result: dict,
+                    province: str = "Bến Tre") -> pd.Series:
+    """The target row of a plan judged against a result reported in another document."""
+    plan_doc, result_doc = Document("plan", "plan.txt", plan_text), Document("news", "news.txt", result_text)
+    figures = [make_figure(plan_doc, status="target", province=province, **plan),
+               make_figure(result_doc, status="achieved", province=province, **result)]
+    return row(compare(frame(figures)), status="target")
+
+
+def test_a_target_is_met_by_a_result_of_the_same_kind_from_another_sentence():
+    target = plan_and_result("Năm 2024 tổ chức 10 lớp tập huấn.", "Năm 2024 đã tổ chức 12 lớp tập huấn.",
+                             {"span": "10", "value": 10.0, "metric": "training_courses", "period": "2024"},
+                             {"span": "12", "value": 12.0, "metric": "training_courses", "period": "2024"})
+
+    assert (target["target_result"], target["result"], target["verdict_reason"]) == ("met", "12", None)
+
+
+def test_a_sentence_read_twice_is_never_its_own_result():
+    quoted = "Phấn đấu năm 2024 tổ chức 10 lớp tập huấn."
+    target = plan_and_result(quoted, "Theo kế hoạch: " + quoted,
+                             {"span": "10", "value": 10.0, "metric": "training_courses", "period": "2024"},
+                             {"span": "10", "value": 10.0, "metric": "training_courses", "period": "2024"})
+
+    assert (target["target_result"], target["verdict_reason"]) == ("not comparable", "same sentence")
+
+
+def test_a_part_is_not_judged_as_the_whole():
+    target = plan_and_result("Năm 2024 kiểm tra 40 cơ sở kinh doanh.",
+                             "Năm 2024 phát hiện nhiều sai phạm, trong đó 12 cơ sở kinh doanh bị xử phạt.",
+                             {"span": "40", "value": 40.0, "metric": "establishments_inspected", "period": "2024"},
+                             {"span": "12", "value": 12.0, "metric": "establishments_inspected", "period": "2024"})
+
+    assert (target["target_result"], target["verdict_reason"]) == ("not comparable", "result is a part")
+
+
+def test_a_result_of_one_district_does_not_judge_the_province():
+    target = plan_and_result("Năm 2024 tổ chức 10 lớp tập huấn.", "Huyện Ba Tri năm 2024 mở 3 lớp tập huấn.",
+                             {"span": "10", "value": 10.0, "metric": "training_courses", "period": "2024"},
+                             {"span": "3", "value": 3.0, "metric": "training_courses", "period": "2024",
+                              "locality": "Ba Tri"})
+
+    assert (target["target_result"], target["verdict_reason"]) == ("not comparable", "result is of one locality")
+
+
+def test_a_target_counting_courses_is_not_met_by_people():
+    target = plan_and_result("Năm 2024 tổ chức 10 lớp tập huấn.", "Năm 2024 tập huấn cho 1.250 người.",
+                             {"span": "10", "value": 10.0, "metric": "training_courses", "period": "2024"},
+                             {"span": "1.250", "value": 1250.0, "metric": "training_courses", "period": "2024"})
+
+    assert (target["target_result"], target["verdict_reason"]) == (
+        "not comparable", "result counts another kind or unit")
+
+
+def test_a_number_that_counts_nothing_meets_no_target():
+    target = plan_and_result("Năm 2024 tổ chức 10 lớp tập huấn.", "Năm 2024 phòng chống cúm H7N9 tốt.",
+                             {"span": "10", "value": 10.0, "metric": "training_courses", "period": "2024"},
+                             {"span": "7", "value": 7.0, "metric": "training_courses", "period": "2024"})
+
+    assert (target["target_result"], target["result"]) == ("not comparable", None)  # `7` counts no course
+
+
+def test_a_share_for_a_span_is_judged_by_its_last_year_and_a_count_is_not():
+    share = plan_and_result("Giai đoạn 2021-2025, 90% xã có mô hình.", "Năm 2025 có 85% xã có mô hình.",
+                            {"span": "90%", "value": 90.0, "unit": "percent", "metric": "support_models",
+                             "period": "2021-2025"},
+                            {"span": "85%", "value": 85.0, "unit": "percent", "metric": "support_models",
+                             "period": "2025"})
+    count = plan_and_result("Giai đoạn 2021-2025 tổ chức 50 lớp tập huấn.", "Năm 2025 tổ chức 12 lớp tập huấn.",
+                            {"span": "50", "value": 50.0, "metric": "training_courses", "period": "2021-2025"},
+                            {"span": "12", "value": 12.0, "metric": "training_courses", "period": "2025"})
+
+    assert (share["target_result"], share["result_period"]) == ("not met", "2025")
+    assert (count["target_result"], count["verdict_reason"], count["result"]) == (
+        "not comparable", "one year of a span", "12")
+
+
+def test_a_figure_without_a_province_is_national_only_when_its_sentence_says_so():
+    doc = Document("nat", "nat.txt", "Cả nước có 11.000 người bán dâm.\nTỉnh đã xử lý 14 cơ sở vi phạm.")
+    figures = [make_figure(doc, "11.000", 11000.0, "sex_workers_recorded", period="2023"),
+               make_figure(doc, "14", 14.0, "violations_sanctioned", period="2023")]
+
+    table = compare(frame(figures))
+
+    assert dict(zip(table["metric"], table["scope"])) == {"sex_workers_recorded": "national",
+                                                          "violations_sanctioned": "unknown"}
+
+
+def test_one_absurd_value_is_flagged_and_the_others_are_not():
+    provinces = ["An Giang", "Bạc Liêu", "Cà Mau", "Hà Nam", "Lào Cai", "Nam Định"]
+    counts = [120.0, 340.0, 95.0, 210.0, 60.0, 4_500_000.0]  # the last: a broker's fee read as establishments
+    figures = []
+    for province, value in zip(provinces, counts):
+        doc = Document(province, f"{province}.txt", f"Năm 2022 có {value:.0f} cơ sở kinh doanh dịch vụ.")
+        figures.append(make_figure(doc, f"{value:.0f}", value, "establishments_at_risk", province=province,
+                                   period="2022"))
+
+    table = compare(frame(figures))
+
+    assert table.loc[table["outlier"], "province"].tolist() == ["Nam Định"]
+
+
+@pytest.mark.parametrize(("unit", "counted", "kind"), [
+    ("count", "vụ án", "case"),
+    ("count", "đường dây", "ring"),
+    ("count", "tụ điểm", "hotspot"),
+    ("count", "đối tượng môi giới", "person"),
+    ("count", "cơ sở vi phạm", "establishment"),
+    ("count", "xã, phường, thị trấn", "place"),
+    ("count", "lớp tập huấn", "session"),
+    ("count", "tờ rơi", "item"),
+    ("count per month", "tin", "item"),
+    ("percent", "xã", "share"),
+    ("vnd", "tiền phạt", "money"),
+    ("count", "bánh", "other"),
+    ("count", None, "unknown"),
+])
+def test_the_counted_noun_says_what_kind_of_thing_a_figure_counts(unit: str, counted: str | None, kind: str):
+    from solieu.pipeline.kinds import counted_kind
+
+    assert counted_kind(unit, counted) == kind
+
+
+@pytest.mark.parametrize(("period", "year", "covered"), [
+    ("2016-2020", 2018, True), ("2016-2020", 2021, False), ("2021-", 2030, True), ("2023", 2023, True), (None, 2023, False),
+])
+def test_a_year_is_covered_by_the_spans_around_it(period: str | None, year: int, covered: bool):
+    from solieu.pipeline.kinds import parse_period
+
+    assert parse_period(period).covers(year) is covered

@@ -164,10 +164,11 @@ def test_provinces_are_in_vietnamese_alphabetical_order():
                                 "Hà Nội", "TP. Hồ Chí Minh", "Yên Bái"]
 
 
-def test_the_page_lists_provinces_in_vietnamese_order_with_national_figures_last(tmp_path: Path):
-    doc = Document("vn", "https://example.vn/tin", "Bắc Ninh 5 lớp, Bình Định 6 lớp, Đà Nẵng 7 lớp, cả nước 8 lớp.")
+def test_the_page_lists_provinces_in_vietnamese_order_then_national_then_unplaced_figures(tmp_path: Path):
+    doc = Document("vn", "https://example.vn/tin", "Bắc Ninh 5 lớp, Bình Định 6 lớp, Đà Nẵng 7 lớp, cả nước 8 lớp.\n"
+                   "Tỉnh bạn mở 9 lớp.")
     figures = [make_figure(doc, n, float(n), "training_courses", within=f"{n} lớp", province=p, period="2020")
-               for n, p in (("5", "Bắc Ninh"), ("6", "Bình Định"), ("7", "Đà Nẵng"), ("8", None))]
+               for n, p in (("5", "Bắc Ninh"), ("6", "Bình Định"), ("7", "Đà Nẵng"), ("8", None), ("9", None))]
     source = tmp_path / "figures.jsonl"
     with atomic_output(source) as out:
         for figure in figures:
@@ -175,7 +176,7 @@ def test_the_page_lists_provinces_in_vietnamese_order_with_national_figures_last
 
     provinces = page_data(render_report(source))["provinces"]
 
-    assert provinces == ["Bắc Ninh", "Bình Định", "Đà Nẵng", "Toàn quốc (không rõ tỉnh)"]
+    assert provinces == ["Bắc Ninh", "Bình Định", "Đà Nẵng", "Toàn quốc", "Chưa rõ tỉnh"]
 
 
 @pytest.mark.parametrize(
@@ -276,7 +277,7 @@ def test_a_quang_nam_headline_is_the_compare_headline(report: Path):
     assert data["documents"][data["figures"][cell[10][1]][0]][1] == QUANG_NAM_REPORT.source
 
 
-def test_a_target_shows_what_was_reported_even_when_it_cannot_be_judged(tmp_path: Path):
+def test_a_target_says_why_it_cannot_be_judged_and_shows_the_latest_comparable_result(tmp_path: Path):
     plan = Document("sl-plan", "sl.txt", "Phấn đấu 90% xã tổ chức tuyên truyền năm 2019.")
     report_2019 = Document("sl-2019", "sl-2019.txt", "Năm 2019 có 120 xã tổ chức tuyên truyền.")
     report_2018 = Document("sl-2018", "sl-2018.txt", "Năm 2018 có 85% xã tổ chức tuyên truyền.")
@@ -289,11 +290,12 @@ def test_a_target_shows_what_was_reported_even_when_it_cannot_be_judged(tmp_path
         for figure in figures:
             out.write(dump_record(figure.to_record()))
 
-    cells = page_data(render_report(source))["cells"]
+    data = page_data(render_report(source))
+    cells = data["cells"]
     target = next(c for c in cells if c[3] == "target")
 
-    assert target[13] == "not_comparable"
-    assert cells[target[14]][6] == "120"  # the 2019 result, in another unit: shown, not judged
+    assert target[13] == "not_comparable" and target[14] is None  # 120 communes is no share: not set against it
+    assert data["reasons"][target[18]] == "kết quả đếm thứ khác hoặc khác đơn vị"
     assert (cells[target[15]][2], cells[target[15]][6]) == ("2018", "85%")  # the latest result of another period
 
 
