@@ -164,8 +164,9 @@ def connect_waiting(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             if holder is None:
                 raise StoreError(f"{target}: cannot be opened as a DuckDB store ({error})") from error
             if time.monotonic() >= deadline:
-                raise StoreError(f"{target}: in use by {holder}, which holds it open for writing; close it there "
-                                 "(a notebook: `con.close()`, or open it with `read_only=True`) and run again") from None
+                advice = ("a notebook: `duckdb.connect(..., read_only=True)`" if read_only
+                          else "a notebook: `con.close()`")
+                raise StoreError(f"{target}: in use by {holder}; close it there ({advice}) and run again") from None
             time.sleep(0.2)
 
 
@@ -181,7 +182,8 @@ def lock_holder(message: str) -> str | None:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
     except OSError:
         command = ""
-    return f"process {pid} ({command[:120] or program})"
+    command = " ".join(command.split())
+    return f"process {pid} ({(command[:60] + '...') if len(command) > 60 else command or program})"
 
 
 def check_readable_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
