@@ -1000,10 +1000,18 @@ def arrow_schema(columns: Iterable[str]) -> Any:
 
 
 def write_parquet(records: pd.DataFrame, out: Any) -> None:
+    """Parquet typed for pandas: dates as timestamps (a Parquet DATE reads as Python objects, a timestamp as
+    datetime64), years as nullable integers (Int64, not floats)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(records, schema=arrow_schema(records.columns), preserve_index=False)
+    records = records.copy()
+    schema = arrow_schema(records.columns)
+    for index, field in enumerate(schema):
+        if pa.types.is_date(field.type):
+            records[field.name] = pd.to_datetime(pd.Series(records[field.name], dtype=object)).astype("datetime64[ms]")
+            schema = schema.set(index, pa.field(field.name, pa.timestamp("ms")))
+    table = pa.Table.from_pandas(records, schema=schema, preserve_index=False)
     pq.write_table(table, out)
 
 
