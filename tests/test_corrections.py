@@ -214,13 +214,20 @@ def test_train_refuses_a_models_folder_holding_other_files(tmp_path: Path, own_d
     assert (folder / "manifest.json").read_text(encoding="utf-8") == '{"something": "else"}'
 
 
-@pytest.mark.parametrize("make", ["missing", "empty"])
-def test_solieu_models_naming_no_models_is_refused_with_one_line(tmp_path: Path, make: str,
-                                                                 monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture[str]):
+@pytest.mark.parametrize("make, said", [
+    ("missing", "SOLIEU_MODELS={folder}: no such folder"),
+    ("empty", "SOLIEU_MODELS={folder}: holds no models"),
+    ("broken", "{folder}/manifest.json: not a model manifest"),
+])
+def test_models_that_cannot_be_used_are_refused_with_one_line(tmp_path: Path, make: str, said: str,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]):
+    """SOLIEU_MODELS naming no models is refused, not run silently with the rules alone; a broken manifest too."""
     folder = tmp_path / "models"
-    if make == "empty":
+    if make != "missing":
         folder.mkdir()
+    if make == "broken":
+        (folder / "manifest.json").write_text('{"models": ', encoding="utf-8")
     monkeypatch.setenv("SOLIEU_MODELS", str(folder))
     classify.shipped_models.cache_clear()
     article = tmp_path / "tin.txt"
@@ -230,24 +237,7 @@ def test_solieu_models_naming_no_models_is_refused_with_one_line(tmp_path: Path,
     finally:
         classify.shipped_models.cache_clear()
     [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"solieu: SOLIEU_MODELS={folder}:") and "unexpected" not in line
-
-
-def test_a_broken_manifest_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]):
-    folder = tmp_path / "models"
-    folder.mkdir()
-    (folder / "manifest.json").write_text('{"models": ', encoding="utf-8")
-    monkeypatch.setenv("SOLIEU_MODELS", str(folder))
-    classify.shipped_models.cache_clear()
-    article = tmp_path / "tin.txt"
-    article.write_text("Năm 2021, tỉnh tổ chức 12 lớp tập huấn.", encoding="utf-8")
-    try:
-        assert main(["extract", str(article), "-o", str(tmp_path / "f.jsonl"), "--workers", "1", "-q"]) == 2
-    finally:
-        classify.shipped_models.cache_clear()
-    [line] = capsys.readouterr().err.splitlines()
-    assert "manifest.json: not a model manifest" in line and "unexpected" not in line
+    assert line.startswith("solieu: " + said.format(folder=folder)) and "unexpected" not in line
 
 
 # --- laying corrections over figures: one phrase, one record -------------------------------------
