@@ -188,6 +188,14 @@ def test_every_kind_of_correction_holds_after_training_and_refresh(tmp_path: Pat
     seen = [bool(r["reviewed"]) for r in after]
     assert seen == sorted(seen)  # unreviewed first
 
+    # back to the shipped models: the corrections still hold
+    assert main(["train", "--reset"]) == 0
+    assert not (own_data / "models" / "mai-dam").exists()
+    assert main(["ingest", "--refresh", "--db", str(db), "--workers", "1", "-q"]) == 0
+    assert store.load_figures(db).set_index(["doc_id", "start", "end"]).loc[
+        (metric_row["doc_id"], int(metric_row["start"]), int(metric_row["end"])), "metric"] == metric_row["metric"]
+    assert _git_status() == before
+
 
 def test_train_add_refuses_a_sheet_with_nothing_reviewed(tmp_path: Path, own_data: Path,
                                                         capsys: pytest.CaptureFixture[str]):
@@ -276,3 +284,41 @@ def test_a_figure_the_extractor_no_longer_finds_is_put_back_from_its_correction(
     assert (figure.text, figure.value, figure.metric, figure.period, figure.extractor) == (
         "12", 12.0, "establishments_sanctioned", "2022", "review")
     assert figure.sentence == TEXT
+
+
+def test_extract_with_a_store_lays_its_corrections_over_the_figures_file(tmp_path: Path, own_data: Path):
+    article = tmp_path / "tin.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    db = tmp_path / "solieu.duckdb"
+    assert main(["ingest", str(article), "--db", str(db), "--workers", "1", "-q"]) == 0
+    [doc_id] = store.load_documents(db)["doc_id"]
+    start = TEXT.index("12")
+    fix = corrections.Fix(doc_id, "figure", start, start + 2, "12", found_start=start, found_end=start + 2,
+                          value=12.0, unit="count", metric="establishments_sanctioned", status="target",
+                          period="2023", reviewer="lan")
+    assert store.record_corrections(db, [fix], say=print) == 1
+
+    output = tmp_path / "figures.jsonl"
+    assert main(["extract", str(article), "--db", str(db), "-o", str(output), "--workers", "1", "-q"]) == 0
+    [record] = [json.loads(line) for line in output.open(encoding="utf-8") if json.loads(line)["start"] == start]
+    assert (record["status"], record["period"], record["extractor"]) == ("target", "2023", "review")
+
+
+def test_a_correction_whose_text_changed_is_said_at_ingest_and_kept(tmp_path: Path, own_data: Path,
+                                                                    capsys: pytest.CaptureFixture[str]):
+    article = tmp_path / "tin.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    db = tmp_path / "solieu.duckdb"
+    assert main(["ingest", str(article), "--db", str(db), "--workers", "1"]) == 0
+    [doc_id] = store.load_documents(db)["doc_id"]
+    start = TEXT.index("35")
+    fix = corrections.Fix(doc_id, "figure", start, start + 2, "35", found_start=start, found_end=start + 2,
+                          value=35.0, unit="count", metric="establishments_inspected", status="achieved")
+    assert store.record_corrections(db, [fix], say=print) == 1
+
+    article.write_text(TEXT.replace("35", "53"), encoding="utf-8")  # the article was edited since
+    capsys.readouterr()
+    assert main(["ingest", str(article), "--db", str(db), "--workers", "1"]) == 0
+    said = capsys.readouterr().err
+    assert f"the correction (figure) of document {doc_id} {start}-{start + 2} '35' no longer fits" in said
+    assert len(store.load_corrections(db)) == 1  # kept, for a reviewer to look at again
