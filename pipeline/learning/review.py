@@ -130,14 +130,15 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return records, problems
 
 
-def write_sheet(records: Iterable[dict[str, Any]], path: Path, store: Path | None = None) -> int:
+def write_sheet(records: Iterable[dict[str, Any]], path: Path, store: Path | None = None) -> tuple[int, int]:
     """The review sheet: figures nobody reviewed yet, least confident first, then the reviewed ones; and its codes sheet.
 
     `store` is the DuckDB store the records came from: it holds each document's
     text, so `train --add` can read documents whose source is a web address, and
     its corrections, which mark the rows somebody already reviewed (with who and
     when) and list the numbers judged not a figure, as Prodigy and Label Studio
-    keep what was annotated apart from what was not.
+    keep what was annotated apart from what was not. Returns the rows written and
+    how many of them were reviewed before.
     """
     records = list(records)
     fixes = _store_fixes(store)
@@ -152,7 +153,8 @@ def write_sheet(records: Iterable[dict[str, Any]], path: Path, store: Path | Non
                                str(row[0]), int(row[1])))
     _write_csv(path, COLUMNS, rows)
     _write_csv(codes_path(path), ("field", "code", "meaning", "typical words"), code_rows())
-    return len(rows)
+    reviewed = sum(1 for row in rows if row[COLUMNS.index("reviewed")])
+    return len(rows), reviewed
 
 
 def _store_fixes(store: Path | None) -> list[Any]:
