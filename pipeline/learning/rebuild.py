@@ -55,7 +55,8 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     report = Report()
     own = sheet is not None
     target = models_dir or (user_models_dir() if own else pack_models_dir())
-    refuse_foreign(target)
+    if target.resolve() != pack_models_dir().resolve():  # the pack's own folder is the developers' to rebuild
+        refuse_foreign(target)
     previous = target if (target / MANIFEST).is_file() else pack_models_dir()  # what the extractor ran with
     before = classify.models_in(previous) if own else None
     if sheet is not None:
@@ -103,24 +104,34 @@ def refuse_foreign(directory: Path) -> None:
 
 
 def take_sheet(sheet: Path, report: Report, out: TextIO | None, db: Path | None, reviewer: str) -> None:
-    """The sheet's reviewed rows into the researcher's review corpus, and into the store as facts."""
+    """The sheet's reviewed rows into the store as facts, then into the researcher's review corpus.
+
+    The store first: when it cannot be written (a program holds it), the command
+    stops with nothing changed, and the same sheet can be taken in again.
+    """
     corrections, problems = review.read_corrections(sheet)
     placed: list[review.Placed] = []
     review_path = corpus.user_review_jsonl()
-    review_path.parent.mkdir(parents=True, exist_ok=True)
-    report.stored_corrections, merge_problems = review.merge_corrections(corrections, review_path, placed=placed)
+    _, merge_problems = review.merge_corrections(corrections, review_path, write=False, placed=placed)
     report.problems += problems + merge_problems
-    _say(out, f"{report.stored_corrections} reviewed rows from {sheet} → {review_path}")
     at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     fixes, problems = review.facts(placed, reviewer or default_reviewer(), at, str(sheet))
     report.problems += problems
-    by_store: dict[str, list] = {}
-    stores = {c.doc_id: c.store for c, _, _ in placed if c.store}
-    for fix in fixes:
-        where = str(db) if db else stores.get(fix.doc_id, "")
-        by_store.setdefault(where, []).append(fix)
+    keep_facts(sheet, fixes, placed, db, report, out)
+    review_path.parent.mkdir(parents=True, exist_ok=True)
+    report.stored_corrections, _ = review.merge_corrections(corrections, review_path)
+    _say(out, f"{report.stored_corrections} reviewed rows from {sheet} → {review_path}")
+
+
+def keep_facts(sheet: Path, fixes: list, placed: list[review.Placed], db: Path | None, report: Report,
+               out: TextIO | None) -> None:
+    """Each correction into the store its row came from (`--db` for all of them)."""
     from solieu.pipeline.store import record_corrections
 
+    stores = {c.doc_id: c.store for c, _, _ in placed if c.store}
+    by_store: dict[str, list] = {}
+    for fix in fixes:
+        by_store.setdefault(str(db) if db else stores.get(fix.doc_id, ""), []).append(fix)
     for where, kept in sorted(by_store.items()):
         if not where:
             report.problems.append(f"{sheet}: {len(kept)} corrections not kept as facts: the sheet names no store "

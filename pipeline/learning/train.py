@@ -311,12 +311,12 @@ def foreign_files(directory: Path) -> list[str]:
 
 
 def save_models(models: Sequence[LinearModel], info: dict, directory: Path | None = None) -> Path:
-    """Write each model's `.npz`, then the manifest holding their hashes (written last)."""
+    """Write each model's `.npz`, then the manifest holding their hashes (written last).
+
+    The caller has refused a folder holding anything else (`foreign_files`): the
+    `.npz` files removed here are models an earlier training wrote.
+    """
     directory = directory or models_dir()
-    foreign = foreign_files(directory)
-    if foreign:
-        raise ValueError(f"{directory}: not a models folder written by `solieu train` (it holds "
-                         f"{', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}); give an empty or new folder")
     directory.mkdir(parents=True, exist_ok=True)
     entries = {}
     for model in models:
