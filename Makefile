@@ -43,6 +43,7 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.dense_sentences
 
 clean:
 	rm -rf $(VENV) $(OUT)

@@ -13,7 +13,6 @@ read from the models' manifest. `extractor` names who decided each half, e.g.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +21,7 @@ from pathlib import Path
 from solieu.extractors import figures as figure_rules
 from solieu.extractors import metric, status
 from solieu.extractors.learned import features
-from solieu.extractors.learned.model import LinearModel, load_model, models_dir, read_manifest
+from solieu.extractors.learned.model import MODELS_ENV, LinearModel, active_models_dir, load_model, read_manifest
 from solieu.pipeline.records import Document, Figure, Sentence
 
 # Rule confidence at or above which the rule's answer stands without asking the model
@@ -32,7 +31,6 @@ from solieu.pipeline.records import Document, Figure, Sentence
 # models' manifest, which is what `shipped_models()` uses.
 DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5, "figure_vetoed": 0.5}
 FIGURE_LABEL = "figure"
-MODELS_ENV = "SOLIEU_MODELS"  # a folder of models written by `solieu train --models DIR`
 NO_MODEL = ";no-model"
 
 
@@ -61,10 +59,14 @@ def shipped_models() -> Models | None:
     """The trained models (hash-checked), or None when none were trained.
 
     They lie in the active domain pack unless `SOLIEU_MODELS` names the folder that
-    `solieu train --models DIR` wrote, so that a user's own models can be used
-    without touching the installed ones.
+    `solieu train --models DIR` wrote, or `solieu train --add` wrote the user's own
+    (`active_models_dir`), so that a user's models never touch the installed ones.
     """
-    directory = Path(os.environ.get(MODELS_ENV) or models_dir())
+    return models_in(active_models_dir())
+
+
+def models_in(directory: Path) -> Models | None:
+    """The models of one folder (hash-checked), or None when it holds none."""
     manifest = read_manifest(directory)
     if manifest is None:
         return None

@@ -102,7 +102,9 @@ def overlay(engine: Any, domain: Any) -> Any:
 def lexicon_files() -> list[Path]:
     """Every file the extraction reads its words from: the engine's lexicons and the active pack's
     lexicons and models (what the extractor version of a stored document depends on)."""
-    folders = (LEXICONS, domain_dir() / "lexicons", pack_path("models"))
+    from solieu.extractors.learned.model import active_models_dir  # the user's models, once trained, else the pack's
+
+    folders = (LEXICONS, domain_dir() / "lexicons", active_models_dir())
     return sorted(path for folder in folders if folder.is_dir() for path in folder.rglob("*") if path.is_file())
 
 

@@ -332,6 +332,40 @@ def process(
         yield (outcome, []) if isinstance(outcome, Rejected) else (item, outcome)
 
 
+def check_models() -> None:
+    """The models the run will use are readable (ModelFileError, one line, before any document is read)."""
+    from solieu.extractors.learned.model import active_models_dir, read_manifest
+
+    read_manifest(active_models_dir())
+
+
+class StoredCorrections:
+    """`extract --db STORE`: the researcher's corrections kept in STORE, laid over the documents they are about."""
+
+    def __init__(self, db: str | Path, progress: Progress | None = None) -> None:
+        from solieu.pipeline.store import open_store, stored_corrections
+
+        with open_store(db, read_only=True) as con:
+            self.fixes: dict[str, list[Any]] = {}
+            for fix in stored_corrections(con):
+                self.fixes.setdefault(fix.doc_id, []).append(fix)
+        self.progress = progress
+
+    def lines(self, doc: Document, lines: Lines) -> Lines:
+        if doc.doc_id not in self.fixes:
+            return lines
+        import json
+
+        from solieu.pipeline import corrections
+
+        found = [Figure(**json.loads(line)) for line in lines.text.splitlines() if line.strip()]
+        figures, problems = corrections.apply(found, self.fixes[doc.doc_id], doc.text, doc.source)
+        for line in problems:
+            if self.progress is not None:
+                self.progress.message(f"solieu: {line}")
+        return Lines(len(figures), "".join(dump_record(figure.to_record()) for figure in figures))
+
+
 def errors_file(output: str | Path, errors_path: str | Path | None) -> Path | None:
     """Where rejected inputs go: `--errors`, else beside the output; none for standard output."""
     if errors_path:
@@ -373,17 +407,21 @@ def run_extract(
     max_size: int = DEFAULT_MAX_SIZE,
     progress: Progress | None = None,
     max_seconds: float | None = DEFAULT_MAX_SECONDS,
+    corrections_db: str | Path | None = None,
 ) -> BatchResult:
     """Extract every input into `output` (JSON Lines, `-` for standard output), rejected inputs into `errors_path`.
 
     Each rejected input costs one line on stderr and one row in the errors file;
     `progress` (none by default: library callers stay silent) shows the run on a terminal.
     Raises OutputError, before reading anything, when an output cannot be written.
+    `corrections_db` is a store whose corrections are laid over the documents it corrected.
     """
     inputs = list(inputs)
     result = BatchResult()
     errors_target = errors_file(output, errors_path)
     check_paths(inputs, output, errors_target)
+    check_models()
+    corrected = StoredCorrections(corrections_db, progress) if corrections_db else None
     own = [path for path in (output, errors_target) if path is not None and not is_stream(path)]
     progress = progress or Progress(quiet=True)
     progress.count(lambda: expected_documents(inputs, max_size))
@@ -396,6 +434,8 @@ def run_extract(
                     progress.error()
                     progress.message(f"solieu: {item.message()}")
                     continue
+                if corrected is not None:
+                    lines = corrected.lines(item, lines)
                 result.documents += 1
                 result.figures += lines.count
                 progress.document(lines.count)
@@ -427,6 +467,7 @@ def run_ingest(
     inputs = list(inputs)
     errors_target = Path(errors_path) if errors_path else Path(f"{db}.errors.jsonl")
     check_paths(inputs, db, errors_target)
+    check_models()
     progress = progress or Progress(quiet=True)
     progress.count(lambda: expected_documents(inputs, max_size))
 

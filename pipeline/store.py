@@ -107,21 +107,35 @@ def schema_statements() -> list[str]:
   province VARCHAR, kind VARCHAR, text_hash VARCHAR NOT NULL,
   extractor_version VARCHAR NOT NULL, ingested_at TIMESTAMP NOT NULL, "text" VARCHAR NOT NULL)""",
         f"CREATE TABLE IF NOT EXISTS figures (\n  seq INTEGER NOT NULL,\n  {figure_columns})",
+        corrections_statement(),
     ]
+
+
+def corrections_statement() -> str:
+    """The researcher's reviewed figures (`solieu.pipeline.corrections`); added to older stores when opened to write."""
+    from solieu.pipeline.corrections import COLUMN_TYPES as CORRECTION_TYPES
+
+    columns = ", ".join(f"{quote(name)} {kind}" for name, kind in CORRECTION_TYPES.items())
+    return f"CREATE TABLE IF NOT EXISTS corrections ({columns})"
+
+
+LOCK_WAIT_ENV = "SOLIEU_LOCK_WAIT"  # seconds to wait for a store another program holds (default LOCK_WAIT)
+LOCK_WAIT = 10.0
 
 
 @contextlib.contextmanager
 def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the store; a writable one creates the file and schema when missing."""
+    """A connection to the store; a writable one creates the file and schema when missing.
+
+    Readers open it read-only, so that any number of them (a notebook, `summary`,
+    `report`) share it; a writer waits a little for one that holds it, then says who.
+    """
     target = Path(path)
     if read_only and not target.exists():
         raise StoreError(f"{target}: no such store (run `solieu ingest` first)")
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(target), read_only=read_only)
-    except duckdb.Error as error:
-        raise StoreError(f"{target}: cannot be opened as a DuckDB store ({error})") from error
+    con = connect_waiting(target, read_only)
     try:
         if not read_only:
             ensure_schema(con, target)
@@ -130,6 +144,46 @@ def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Iterat
         yield con
     finally:
         con.close()
+
+
+def connect_waiting(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection, retried while another process holds the file's lock (up to `SOLIEU_LOCK_WAIT` s)."""
+    import os
+    import time
+
+    try:
+        wait = float(os.environ.get(LOCK_WAIT_ENV, LOCK_WAIT))
+    except ValueError:
+        wait = LOCK_WAIT
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        try:
+            return duckdb.connect(str(target), read_only=read_only)
+        except duckdb.Error as error:
+            holder = lock_holder(str(error))
+            if holder is None:
+                raise StoreError(f"{target}: cannot be opened as a DuckDB store ({error})") from error
+            if time.monotonic() >= deadline:
+                advice = ("a notebook: `duckdb.connect(..., read_only=True)`" if read_only
+                          else "a notebook: `con.close()`")
+                raise StoreError(f"{target}: in use by {holder}; close it there ({advice}) and run again") from None
+            time.sleep(0.2)
+
+
+def lock_holder(message: str) -> str | None:
+    """Who holds the store, from DuckDB's lock error (`... held in /usr/bin/python3 (PID 123)`); None for another error."""
+    if "lock" not in message.lower():
+        return None
+    match = re.search(r"held in (.*?) \(PID (\d+)\)", message)
+    if not match:
+        return "another program"
+    program, pid = match.group(1), match.group(2)
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        command = ""
+    command = " ".join(command.split())
+    return f"process {pid} ({(command[:60] + '...') if len(command) > 60 else command or program})"
 
 
 def check_readable_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -472,8 +526,11 @@ class BatchWriter:
         self.con, self.version, self.result, self.size = con, version, result, size or WRITE_BATCH
         self.say = say or (lambda message: None)
         self.rows: list[Extracted] = []
+        self.corrected = corrected_documents(con)
 
     def add(self, pending: Pending, found: list[Figure], kind: str | None) -> None:
+        if pending.doc.doc_id in self.corrected:  # the researcher's corrections, laid over every extraction
+            found = corrected_figures(self.con, pending.doc, found, self.say)
         self.rows.append((pending, found, kind))
         if len(self.rows) >= self.size:
             self.flush()
@@ -608,6 +665,108 @@ def insert_figures(con: duckdb.DuckDBPyConnection, figures: Any) -> None:
         con.execute(f"INSERT INTO figures ({columns}) SELECT {columns} FROM {BATCH_FIGURES}")
     finally:
         con.unregister(BATCH_FIGURES)
+
+
+# --- corrections -----------------------------------------------------------
+
+
+def corrected_documents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The documents the researcher corrected (none in a store written before corrections were kept)."""
+    try:
+        return {row[0] for row in con.execute("SELECT DISTINCT doc_id FROM corrections").fetchall()}
+    except duckdb.CatalogException:
+        return set()
+
+
+def stored_corrections(con: duckdb.DuckDBPyConnection, doc_ids: Iterable[str] | None = None) -> list[Any]:
+    """The stored corrections (`corrections.Fix`), of some documents or all, oldest first."""
+    from solieu.pipeline.corrections import COLUMN_TYPES as CORRECTION_TYPES
+    from solieu.pipeline.corrections import fix_of
+
+    names = list(CORRECTION_TYPES)
+    query = f"SELECT {', '.join(quote(n) for n in names)} FROM corrections"
+    wanted = None if doc_ids is None else sorted(set(doc_ids))
+    try:
+        if wanted is None:
+            rows = con.execute(query + " ORDER BY reviewed_at, doc_id, start").fetchall()
+        else:
+            rows = con.execute(query + " WHERE list_contains(?, doc_id) ORDER BY reviewed_at, doc_id, start",
+                               [wanted]).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [fix_of(dict(zip(names, row))) for row in rows]
+
+
+def load_corrections(source: str | Path) -> list[Any]:
+    """Every correction kept in a store (read-only): what the next review sheet marks as reviewed."""
+    with open_store(source, read_only=True) as con:
+        return stored_corrections(con)
+
+
+def corrected_figures(con: duckdb.DuckDBPyConnection, doc: Document, found: list[Figure],
+                      say: Callable[[str], None]) -> list[Figure]:
+    """A document's extracted figures with its stored corrections applied; a correction that no longer fits is said."""
+    from solieu.pipeline import corrections
+
+    figures, problems = corrections.apply(found, stored_corrections(con, [doc.doc_id]), doc.text, doc.source)
+    for line in problems:
+        say(line)
+    return figures
+
+
+def record_corrections(db: str | Path, fixes: list[Any], say: Callable[[str], None]) -> int:
+    """Keep corrections in the store (a later one replaces what an earlier one said about the same figure)
+    and lay them over the stored figures of their documents at once, in one transaction.
+
+    A correction of a document the store does not hold is refused with a line.
+    """
+    from solieu.pipeline.corrections import COLUMN_TYPES as CORRECTION_TYPES
+
+    kept = 0
+    with open_store(db) as con:
+        held = {row[0] for row in con.execute(
+            "SELECT doc_id FROM documents WHERE list_contains(?, doc_id)", [sorted({f.doc_id for f in fixes})]
+        ).fetchall()}
+        con.begin()
+        try:
+            existing = stored_corrections(con, held)
+            for fix in fixes:
+                if fix.doc_id not in held:
+                    say(f"{fix.where()}: no such document in {db}")
+                    continue
+                replaced = [old for old in existing if old.same_key(fix)]
+                for old in replaced:
+                    delete_correction(con, old)
+                existing = [old for old in existing if old not in replaced] + [fix]
+                con.execute(f"INSERT INTO corrections VALUES ({', '.join('?' for _ in CORRECTION_TYPES)})",
+                            fix.row())
+                kept += 1
+            for doc_id in sorted({f.doc_id for f in fixes} & held):
+                rewrite_figures(con, doc_id, say)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    return kept
+
+
+def delete_correction(con: duckdb.DuckDBPyConnection, fix: Any) -> None:
+    con.execute('DELETE FROM corrections WHERE doc_id = ? AND kind = ? AND "start" IS NOT DISTINCT FROM ? '
+                'AND "end" IS NOT DISTINCT FROM ?', [fix.doc_id, fix.kind, fix.start, fix.end])
+
+
+def rewrite_figures(con: duckdb.DuckDBPyConnection, doc_id: str, say: Callable[[str], None]) -> None:
+    """The stored figures of one document with its corrections laid over them (inside the caller's transaction)."""
+    row = con.execute('SELECT source, "text" FROM documents WHERE doc_id = ?', [doc_id]).fetchone()
+    fields = ", ".join(quote(name) for name in FIGURE_FIELDS)
+    stored = [Figure(**dict(zip(FIGURE_FIELDS, values))) for values in con.execute(
+        f"SELECT {fields} FROM figures WHERE doc_id = ? ORDER BY seq", [doc_id]).fetchall()]
+    doc = Document(doc_id, row[0] or "", row[1])
+    figures = corrected_figures(con, doc, stored, say)
+    con.execute("DELETE FROM figures WHERE doc_id = ?", [doc_id])
+    insert_figures(con, arrow_table([[seq, *figure_row(doc_id, f)] for seq, f in enumerate(figures)],
+                                    FIGURE_ROW_COLUMNS))
+    con.execute("UPDATE documents SET province = ? WHERE doc_id = ?", [document_province(figures), doc_id])
 
 
 # --- reading ---------------------------------------------------------------
@@ -841,10 +1000,18 @@ def arrow_schema(columns: Iterable[str]) -> Any:
 
 
 def write_parquet(records: pd.DataFrame, out: Any) -> None:
+    """Parquet typed for pandas: dates as timestamps (a Parquet DATE reads as Python objects, a timestamp as
+    datetime64), years as nullable integers (Int64, not floats)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(records, schema=arrow_schema(records.columns), preserve_index=False)
+    records = records.copy()
+    schema = arrow_schema(records.columns)
+    for index, field in enumerate(schema):
+        if pa.types.is_date(field.type):
+            records[field.name] = pd.to_datetime(pd.Series(records[field.name], dtype=object)).astype("datetime64[ms]")
+            schema = schema.set(index, pa.field(field.name, pa.timestamp("ms")))
+    table = pa.Table.from_pandas(records, schema=schema, preserve_index=False)
     pq.write_table(table, out)
 
 

@@ -89,12 +89,34 @@ def test_parquet_declares_every_column_even_all_null_ones(db: Path, tmp_path: Pa
     output = tmp_path / "figures.parquet"
     store.export_figures(store.load_figures(db), output, "parquet")
     schema = pq.read_schema(output)
+    in_parquet = {**ARROW_TYPES, "DATE": "timestamp[ms]"}  # a date as a timestamp: pandas reads it as datetime64
     for name in store.EXPORT_FIGURE_COLUMNS:
-        assert str(schema.field(name).type) == ARROW_TYPES[store.COLUMN_TYPES[name]], name
+        assert str(schema.field(name).type) == in_parquet[store.COLUMN_TYPES[name]], name
     with duckdb.connect() as con:
         types = dict(con.execute(f"DESCRIBE SELECT * FROM read_parquet('{output}')").fetchall()[i][:2]
                      for i in range(len(schema)))
-    assert types["value_high"] == "DOUBLE" and types["published"] == "DATE" and types["period_start"] == "INTEGER"
+    assert types["value_high"] == "DOUBLE" and types["published"] == "TIMESTAMP"
+    assert types["period_start"] == "INTEGER"
+
+
+def test_pandas_reads_the_dates_of_a_parquet_export_as_dates_and_the_years_as_integers(db: Path, tmp_path: Path):
+    output = tmp_path / "figures.parquet"
+    store.export_figures(store.load_figures(db), output, "parquet")
+    frame = pd.read_parquet(output)
+    assert str(frame["published"].dtype).startswith("datetime64")
+    assert str(frame["period_start"].dtype) == str(frame["period_end"].dtype) == "Int64"
+    assert pd.Timestamp("2023-12-20") in set(frame["published"])
+    assert store.load_figures(output)["published"].equals(store.load_figures(db)["published"])  # and back
+
+
+def test_the_readmes_read_csv_arguments_type_a_csv_export(db: Path, tmp_path: Path):
+    output = tmp_path / "figures.csv"
+    store.export_figures(store.load_figures(db), output, "csv")
+    # As the README shows them:
+    frame = pd.read_csv(output, parse_dates=["published"], dtype={"period_start": "Int64", "period_end": "Int64"},
+                        keep_default_na=False, na_values=[""])
+    assert str(frame["published"].dtype).startswith("datetime64")
+    assert str(frame["period_start"].dtype) == "Int64" and 2023 in set(frame["period_start"].dropna())
 
 
 def test_a_csv_export_has_a_schema_note_that_duckdb_and_pandas_read_it_by(db: Path, tmp_path: Path):

@@ -95,7 +95,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     def slow(self) -> None:
-        time.sleep(1.5)  # longer than the tests' timeout
+        time.sleep(8)  # far longer than the tests' timeout, however busy the machine
         try:
             self.reply(200, "text/html", PAGE)
         except OSError:
@@ -132,7 +132,8 @@ def site() -> Iterator[Site]:
         server.server_close()
 
 
-FAST = ["--delay", "0", "--backoff", "0.05", "--timeout", "0.5", "--retries", "1"]
+# A timeout a busy machine cannot reach serving a local page, far below the slow page's delay.
+FAST = ["--delay", "0", "--backoff", "0.05", "--timeout", "3", "--retries", "1"]
 
 
 def write_list(path: Path, site: Site, *paths: str) -> Path:
@@ -273,7 +274,7 @@ def test_ingest_of_a_list_of_addresses_fetches_then_stores(tmp_path: Path, site:
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]):
     monkeypatch.setattr(fetch, "default_politeness", lambda max_size: fetch.Politeness(
-        delay=0.0, backoff=0.05, timeout=0.5, retries=1, max_size=max_size))
+        delay=0.0, backoff=0.05, timeout=3, retries=1, max_size=max_size))
     urls = write_list(tmp_path / "urls.txt", site, "/tin/quang-ninh.html", "/khong-co.html")
     db = tmp_path / "solieu.duckdb"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from solieu.extractors import classify
 from solieu.pipeline.learning import corpus
 from solieu.extractors.learned.model import load_model
 from solieu.pipeline.learning.review import check_sheet, merge_corrections, read_corrections
@@ -30,10 +31,15 @@ REPORT = (
 
 @pytest.fixture
 def corpus_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Corpus files of the run go to a scratch folder, never into the repository's corpora/."""
+    """Corpus files of the run go to a scratch folder, never into the repository's corpora/; the
+    researcher's own reviews and models to a scratch data folder. Returns where their reviews are."""
     for name in ("REVIEW_JSONL", "HANDMADE_JSONL", "WEAK_JSONL"):
         monkeypatch.setattr(corpus, name, tmp_path / getattr(corpus, name).name)
-    return tmp_path
+    monkeypatch.setenv("SOLIEU_DATA", str(tmp_path / "data"))
+    classify.shipped_models.cache_clear()
+    corpus.user_review_jsonl().parent.mkdir(parents=True)
+    yield corpus.user_review_jsonl().parent
+    classify.shipped_models.cache_clear()
 
 
 def _sheet(path: Path) -> list[dict[str, str]]:

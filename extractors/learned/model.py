@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,12 +33,59 @@ def models_dir() -> Path:
 
 MANIFEST = "manifest.json"
 FORMAT = "solieu-linear-1"
+MODELS_ENV = "SOLIEU_MODELS"  # a folder of models written by `solieu train --add` or `--models DIR`
+DATA_ENV = "SOLIEU_DATA"  # the user's data folder, instead of the platform's
+
+
+def data_dir() -> Path:
+    """The user's own solieu folder: models learned from their corrections live here, never in the checkout.
+
+    `SOLIEU_DATA`, else the platform's place for an application's data
+    (`$XDG_DATA_HOME/solieu`, `~/.local/share/solieu`, `~/Library/Application
+    Support/solieu`, `%LOCALAPPDATA%\\solieu`).
+    """
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "solieu"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "solieu"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "solieu"
+
+
+def user_models_dir() -> Path:
+    """Where `solieu train --add` writes: `SOLIEU_MODELS`, else the domain's folder in the user's data folder."""
+    from solieu.extractors.lexicon import domain_name
+
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
+    return data_dir() / "models" / domain_name()
+
+
+def active_models_dir() -> Path:
+    """The models the extractor runs with: the user's (`SOLIEU_MODELS`, or the ones `train --add` wrote), else the pack's.
+
+    A `SOLIEU_MODELS` naming a folder that is missing or holds no models is refused
+    (ModelFileError), never read as "no models": the user asked for models and would
+    silently get the rules alone.
+    """
+    named = os.environ.get(MODELS_ENV)
+    if named:
+        folder = Path(named)
+        if not folder.is_dir():
+            raise ModelFileError(f"{MODELS_ENV}={named}: no such folder (unset it to use the shipped models)")
+        if not (folder / MANIFEST).is_file():
+            raise ModelFileError(f"{MODELS_ENV}={named}: holds no models (no {MANIFEST}; `solieu train --add "
+                                 "SHEET` writes them, or unset it to use the shipped models)")
+        return folder
+    own = user_models_dir()
+    return own if (own / MANIFEST).is_file() else models_dir()
 
 Blocks = dict[str, list[str]]
 
 
-class ModelFileError(RuntimeError):
-    """A model file is missing, altered or unreadable; the message names the file and why."""
+class ModelFileError(ValueError):
+    """A model file or folder is missing, altered or unreadable; the message names it and why (one line for the user)."""
 
 
 @dataclass
@@ -178,19 +227,23 @@ def sha256_of(path: Path) -> str:
 
 def read_manifest(directory: Path | None = None) -> dict | None:
     """The manifest, or None when no model was ever trained (the rules then decide alone)."""
-    directory = directory or models_dir()
+    directory = directory or active_models_dir()
     path = directory / MANIFEST
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ModelFileError(f"{path}: unreadable model manifest ({error})") from error
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise ModelFileError(f"{path}: not a model manifest ({reason}); run `solieu train` to rebuild it") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("models"), dict):
+        raise ModelFileError(f"{path}: not a model manifest (no list of models); run `solieu train` to rebuild it")
+    return manifest
 
 
 def load_model(name: str, directory: Path | None = None) -> LinearModel | None:
     """The named model after checking its hash; None when there is no manifest at all."""
-    directory = directory or models_dir()
+    directory = directory or active_models_dir()
     manifest = read_manifest(directory)
     if manifest is None:
         return None

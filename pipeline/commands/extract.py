@@ -29,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="with --engine dask: the cluster's scheduler (tcp://host:8786, see docs/scale.md); "
         "default: N worker processes on this machine",
     )
+    parser.add_argument(
+        "--db", metavar="STORE",
+        help="lay the corrections kept in STORE (`solieu train --add`) over the documents they are about",
+    )
     parser.set_defaults(func=run)
 
 
@@ -38,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     from solieu.pipeline.write import OutputError, is_stdout, is_stream
 
     workers = batch_workers(args)
+    if args.db and args.engine == "dask":
+        raise OutputError("--db: corrections are laid over a local run's output, not --engine dask's")
     if args.engine == "dask":
         from solieu.pipeline.dask_engine import run_dask
 
@@ -49,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = run_extract(
             args.inputs, args.output, args.errors, workers=workers, max_size=args.max_size,
-            progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds,
+            progress=Progress(quiet=args.quiet), max_seconds=args.max_seconds, corrections_db=args.db,
         )
     folder = args.engine == "dask"  # a Parquet folder, which is_stream would take for a device
     if not args.quiet:

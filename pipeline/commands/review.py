@@ -1,4 +1,4 @@
-"""`solieu review FIGURES -o review.csv`: a sheet for people to correct figures, least sure first.
+"""`solieu review FIGURES -o review.csv`: a sheet for people to correct figures, least sure first, reviewed ones last.
 
 FIGURES is what `solieu extract` wrote (JSON Lines, or a Parquet folder with
 `--engine dask`), an exported file (.jsonl, .csv, .parquet) or a store. Beside
@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"solieu: {line}", file=sys.stderr)
     output = Path(args.output)
     from_store = source.is_file() and source.suffix.lower() not in FILE_SUFFIXES
-    count = write_sheet(records, output, store=source if from_store else None)
-    print(f"solieu: {count} figures to review, least confident first → {output} (valid codes: {codes_path(output)})",
-          file=sys.stderr)
+    count, reviewed = write_sheet(records, output, store=source if from_store else None)
+    before = f", {reviewed} reviewed before (listed last, marked in 'reviewed')" if reviewed else ""
+    print(f"solieu: {count - reviewed} figures to review, least confident first{before} → {output} "
+          f"(valid codes: {codes_path(output)})", file=sys.stderr)
     return 1 if problems else 0

@@ -321,14 +321,25 @@ def examples_of(gold: GoldDoc) -> list[Example]:
     ]
 
 
-def load_corpus(handmade: list[GoldDoc] | None = None) -> list[GoldDoc]:
+def user_review_jsonl() -> Path:
+    """The researcher's own reviewed figures (`solieu train --add`): in their data folder, never in the checkout."""
+    from solieu.extractors.learned.model import data_dir
+    from solieu.extractors.lexicon import domain_name
+
+    return data_dir() / "training" / domain_name() / "review.jsonl"
+
+
+def load_corpus(handmade: list[GoldDoc] | None = None, user_reviews: bool = False) -> list[GoldDoc]:
     """Every gold document used for training, seeds first, in a fixed order.
 
     `handmade` given fresh from the markup wins over the converted file on disk.
     Weak-label figures that people have since reviewed are dropped (the review wins).
+    `user_reviews` adds the researcher's own reviews to the pack's (`train --add`).
     """
     handmade = read_gold(HANDMADE_JSONL, HANDMADE_ORIGIN) if handmade is None else handmade
     reviewed = read_gold(REVIEW_JSONL, REVIEW_ORIGIN)
+    if user_reviews:
+        reviewed += read_gold(user_review_jsonl(), REVIEW_ORIGIN)
     keys = {(d.get("review_of", d["doc_id"]), *f.get("key", (f["start"], f["end"])))
             for d in reviewed for f in d["figures"] + d.get("not_figures", [])}
     weak = read_gold(WEAK_JSONL, WEAK_ORIGIN)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
 from solieu.extractors import classify
 from solieu.pipeline.learning import corpus, review, train, weak
 from solieu.extractors.learned.model import models_dir as pack_models_dir
-from solieu.extractors.learned.model import read_manifest
+from solieu.extractors.learned.model import MANIFEST, read_manifest, user_models_dir
 from solieu.pipeline.learning.train import save_models
 from solieu.pipeline.evaluate import Scores, evaluate
 from solieu.pipeline.records import Document
@@ -41,48 +42,155 @@ class Report:
 
 
 def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs: list[Path] | None = None,
-            models_dir: Path | None = None, out: TextIO | None = None) -> Report:
+            models_dir: Path | None = None, out: TextIO | None = None, db: Path | None = None,
+            reviewer: str = "") -> Report:
+    """Retrain; with a sheet, the researcher's way: their corrections kept, their own models, the checkout untouched.
+
+    With `sheet` the corrections go to the researcher's review corpus and to the
+    store (as facts), the corpus files shipped with the pack are read as they are,
+    and the models are written to the user's models folder (`user_models_dir`),
+    never over the pack's; then one plain line says how many of their reviewed
+    figures the extractor gets right, before and after.
+    """
     report = Report()
+    own = sheet is not None
+    target = models_dir or (user_models_dir() if own else pack_models_dir())
+    if target.resolve() != pack_models_dir().resolve():  # the pack's own folder is the developers' to rebuild
+        refuse_foreign(target)
+    previous = target if (target / MANIFEST).is_file() else pack_models_dir()  # what the extractor ran with
+    before = classify.models_in(previous) if own else None
     if sheet is not None:
-        corrections, problems = review.read_corrections(sheet)
-        report.stored_corrections, merge_problems = review.merge_corrections(corrections)
-        report.problems += problems + merge_problems
-        _say(out, f"{report.stored_corrections} reviewed figures from {sheet} → {corpus.REVIEW_JSONL}")
-    handmade, problems = corpus.read_handmade()
-    report.problems += problems
-    corpus.write_gold(handmade, corpus.HANDMADE_JSONL)
-    annotated = corpus.read_annotated()
-    inputs = weak_inputs_of_pack() if weak_inputs is None else weak_inputs
-    weak_docs, problems = weak.weak_labels(inputs, annotated + handmade)
-    report.problems += problems
-    corpus.write_gold(weak_docs, corpus.WEAK_JSONL)
-    docs = corpus.load_corpus(handmade)
+        take_sheet(sheet, report, out, db, reviewer)
+    if own:
+        handmade = corpus.read_gold(corpus.HANDMADE_JSONL, corpus.HANDMADE_ORIGIN)
+    else:
+        handmade, problems = corpus.read_handmade()
+        report.problems += problems
+        corpus.write_gold(handmade, corpus.HANDMADE_JSONL)
+        annotated = corpus.read_annotated()
+        inputs = weak_inputs_of_pack() if weak_inputs is None else weak_inputs
+        weak_docs, problems = weak.weak_labels(inputs, annotated + handmade)
+        report.problems += problems
+        corpus.write_gold(weak_docs, corpus.WEAK_JSONL)
+    docs = corpus.load_corpus(handmade, user_reviews=own)
     rows = train.prepare(train.examples(docs))
     candidates = train.prepare_candidates(docs)
     report.figures_by_origin = dict(sorted(Counter(r.example.origin for r in rows).items()))
     _say(out, "training figures: " + ", ".join(f"{k} {v}" for k, v in report.figures_by_origin.items())
          + f"; candidates for the figure decision: {len(candidates)}")
-    if cross_validate:
-        held = train.held_out_predictions(rows, candidates, docs)
-        report.thresholds = train.search_thresholds(held)
-        _say(out, "thresholds chosen on held-out documents: " + _thresholds_line(report.thresholds))
-        for origin in train.SCORED_ORIGINS:
-            score = train.score_rows(held, report.thresholds, origin)
-            if score.figures:
-                report.spans[origin] = score
-                _say(out, _score_line(f"{origin}, gold spans, {train.GROUPED_FOLDS} grouped folds", score))
-        report.pipeline = pipeline_scores(held, report.thresholds, docs)
-        for origin, (rules, combined) in report.pipeline.items():
-            _say(out, f"{origin}, whole pipeline, rules alone:      {rules.summary_line()}")
-            _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
+    if cross_validate and not own:
+        cross_validation(rows, candidates, docs, report, out)
     else:
-        report.thresholds = _previous_thresholds(models_dir or pack_models_dir())
+        report.thresholds = _previous_thresholds(previous)
     models = train.fit_models(rows, candidates, report.thresholds)
     info = train.manifest_info(docs, rows, report.thresholds)
     written = [m for m in (models.metric, models.status, models.figure) if m is not None]
-    report.manifest = save_models(written, info, models_dir or pack_models_dir())
+    report.manifest = save_models(written, info, target)
+    classify.shipped_models.cache_clear()  # what runs next in this process reads the new models
     _say(out, f"models written ({', '.join(m.name for m in written)}) → {report.manifest.parent}")
+    if own:
+        reviewed = [d for d in docs if d.get("origin") == corpus.REVIEW_ORIGIN and d.get("review_of") == d["doc_id"]]
+        _say(out, before_and_after(reviewed, before, train.with_thresholds(models, report.thresholds)))
     return report
+
+
+def refuse_foreign(directory: Path) -> None:
+    """A models folder holding files `solieu train` did not write is refused before anything is done."""
+    foreign = train.foreign_files(directory)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        raise review.SheetError(f"{directory}: not a models folder written by `solieu train` (it holds {shown}); "
+                                "give an empty or new folder")
+
+
+def take_sheet(sheet: Path, report: Report, out: TextIO | None, db: Path | None, reviewer: str) -> None:
+    """The sheet's reviewed rows into the store as facts, then into the researcher's review corpus.
+
+    The store first: when it cannot be written (a program holds it), the command
+    stops with nothing changed, and the same sheet can be taken in again.
+    """
+    corrections, problems = review.read_corrections(sheet)
+    placed: list[review.Placed] = []
+    review_path = corpus.user_review_jsonl()
+    _, merge_problems = review.merge_corrections(corrections, review_path, write=False, placed=placed)
+    report.problems += problems + merge_problems
+    at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    fixes, problems = review.facts(placed, reviewer or default_reviewer(), at, str(sheet))
+    report.problems += problems
+    keep_facts(sheet, fixes, placed, db, report, out)
+    review_path.parent.mkdir(parents=True, exist_ok=True)
+    report.stored_corrections, _ = review.merge_corrections(corrections, review_path)
+    _say(out, f"{report.stored_corrections} reviewed rows from {sheet} → {review_path}")
+
+
+def keep_facts(sheet: Path, fixes: list, placed: list[review.Placed], db: Path | None, report: Report,
+               out: TextIO | None) -> None:
+    """Each correction into the store its row came from (`--db` for all of them)."""
+    from solieu.pipeline.store import record_corrections
+
+    stores = {c.doc_id: c.store for c, _, _ in placed if c.store}
+    by_store: dict[str, list] = {}
+    for fix in fixes:
+        by_store.setdefault(str(db) if db else stores.get(fix.doc_id, ""), []).append(fix)
+    for where, kept in sorted(by_store.items()):
+        if not where:
+            report.problems.append(f"{sheet}: {len(kept)} corrections not kept as facts: the sheet names no store "
+                                   "(write it with `solieu review STORE`, or give `--db STORE`)")
+            continue
+        count = record_corrections(where, kept, report.problems.append)
+        _say(out, f"{count} corrections kept in {where}: they hold on every ingest and refresh")
+
+
+def default_reviewer() -> str:
+    """Who reviewed: `SOLIEU_REVIEWER`, else the account's name."""
+    import getpass
+    import os
+
+    try:
+        return os.environ.get("SOLIEU_REVIEWER") or getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def cross_validation(rows: list, candidates: list, docs: list[corpus.GoldDoc], report: Report,
+                     out: TextIO | None) -> None:
+    """Thresholds searched on documents held out whole, and the scores of each annotated set (developers' view)."""
+    held = train.held_out_predictions(rows, candidates, docs)
+    report.thresholds = train.search_thresholds(held)
+    _say(out, "thresholds chosen on held-out documents: " + _thresholds_line(report.thresholds))
+    for origin in train.SCORED_ORIGINS:
+        score = train.score_rows(held, report.thresholds, origin)
+        if score.figures:
+            report.spans[origin] = score
+            _say(out, _score_line(f"{origin}, gold spans, {train.GROUPED_FOLDS} grouped folds", score))
+    report.pipeline = pipeline_scores(held, report.thresholds, docs)
+    for origin, (rules, combined) in report.pipeline.items():
+        _say(out, f"{origin}, whole pipeline, rules alone:      {rules.summary_line()}")
+        _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
+
+
+def before_and_after(reviewed: list[corpus.GoldDoc], before: classify.Models | None,
+                     after: classify.Models) -> str:
+    """`of your N reviewed figures, the extractor now gets M right (was K)`, corrections not applied.
+
+    A figure is right when the extractor finds its span with the reviewer's metric
+    and status; a number judged not a figure is right when nothing is found over it.
+    """
+    total = sum(len(d["figures"]) + len(d.get("not_figures", [])) for d in reviewed)
+    was = sum(right_in(doc, before) for doc in reviewed)
+    now = sum(right_in(doc, after) for doc in reviewed)
+    return f"of your {total} reviewed figures, the extractor now gets {now} right (was {was})"
+
+
+def right_in(doc: corpus.GoldDoc, models: classify.Models | None) -> int:
+    from solieu.pipeline.run import extract_document
+
+    given = Document(doc["doc_id"], doc.get("source", ""), doc["text"], published=doc.get("published"))
+    found = {(f.start, f.end): f for f in extract_document(given, models=models)}
+    right = sum(1 for g in doc["figures"] if (f := found.get((g["start"], g["end"]))) is not None
+                and f.metric == g["metric"] and f.status == g["status"])
+    return right + sum(1 for n in doc.get("not_figures", [])
+                       if not any(s < n["end"] and n["start"] < e for s, e in found))
 
 
 def pipeline_scores(held: train.HeldOut, thresholds: dict[str, float],

@@ -25,8 +25,8 @@ row counts as reviewed when it was edited (differs from its `predicted_*`),
 marked, or adds a figure; if the `predicted_*` columns were deleted, every row
 kept in the sheet counts. `check_sheet` finds every row that cannot be used
 before anything is written, so `solieu train --add` refuses a bad sheet whole.
-`merge_corrections` stores them in `corpora/domains/mai-dam/training/review.jsonl` (gold format,
-`origin: review`): corrected and missed figures as gold figures, "not a figure"
+`merge_corrections` stores them in the researcher's `review.jsonl` (in their data
+folder, `corpus.user_review_jsonl`; gold format, `origin: review`): corrected and missed figures as gold figures, "not a figure"
 as `{"start", "end", "text"}` in the document's `not_figures`, so that a figure
 classifier learns from both. A later correction of the same key replaces the
 earlier one, whichever kind either was.
@@ -53,13 +53,16 @@ from solieu.pipeline.records import Document
 from solieu.pipeline.write import atomic_output, safe_cell, unguarded_cell
 
 COLUMNS = ("doc_id", "start", "end", "confidence", "sentence", "figure", "counted", "metric", "status",
-           "period", "value", "unit", "not_a_figure", "checked",
+           "period", "value", "unit", "province", "document_province", "not_a_figure", "checked", "reviewed",
            "predicted_figure", "predicted_metric", "predicted_status", "predicted_period", "predicted_value",
-           "predicted_unit", "extractor", "source", "store")
+           "predicted_unit", "predicted_province", "predicted_document_province", "extractor", "source", "store")
 REQUIRED = ("doc_id", "start", "end", "metric", "status")
-# Each editable field and the column holding what the extractor predicted for it.
+# Each editable field of a figure and the column holding what the extractor predicted for it.
 EDITABLE = {"figure": "predicted_figure", "metric": "predicted_metric", "status": "predicted_status",
-            "period": "predicted_period", "value": "predicted_value", "unit": "predicted_unit"}
+            "period": "predicted_period", "value": "predicted_value", "unit": "predicted_unit",
+            "province": "predicted_province"}
+DOCUMENT_PROVINCE = ("document_province", "predicted_document_province")  # a fix for all of a document's figures
+NOT_FIGURE_MARK = "not a figure"  # how the next sheet's `reviewed` cell starts for a number judged not a figure
 CHECK_MARKS = frozenset({"x", "y", "yes", "ok", "1", "true", "v", "✓", "✔", "có", "đúng"})
 UNITS = ("count", "percent", "ratio", "vnd")
 PERIOD = re.compile(r"\d{4}(-(\d{4})?)?")
@@ -95,6 +98,8 @@ class Correction:
     unit: str | None = None
     where: str = ""
     store: str = ""  # the DuckDB store holding the document's text, when the sheet came from one
+    province: str | None = None  # the province the reviewer set (None with province_set: national)
+    province_set: bool = False
 
 
 # --- the sheet out -------------------------------------------------------------------------------
@@ -125,16 +130,70 @@ def read_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return records, problems
 
 
-def write_sheet(records: Iterable[dict[str, Any]], path: Path, store: Path | None = None) -> int:
-    """The review sheet, least confident figures first (ties in document order), and its codes sheet.
+def write_sheet(records: Iterable[dict[str, Any]], path: Path, store: Path | None = None) -> tuple[int, int]:
+    """The review sheet: figures nobody reviewed yet, least confident first, then the reviewed ones; and its codes sheet.
 
     `store` is the DuckDB store the records came from: it holds each document's
-    text, so `train --add` can read documents whose source is a web address.
+    text, so `train --add` can read documents whose source is a web address, and
+    its corrections, which mark the rows somebody already reviewed (with who and
+    when) and list the numbers judged not a figure, as Prodigy and Label Studio
+    keep what was annotated apart from what was not. Returns the rows written and
+    how many of them were reviewed before.
     """
-    rows = sorted(records, key=lambda r: (float(r.get("confidence") or 0.0), str(r["doc_id"]), int(r["start"])))
-    _write_csv(path, COLUMNS, (_sheet_row(record, store) for record in rows))
+    records = list(records)
+    fixes = _store_fixes(store)
+    marks = _reviewed_marks(fixes)
+    provinces = _document_provinces(records)
+    rows = [_sheet_row(record, store, provinces.get(str(record["doc_id"]), ""),
+                       marks.get((str(record["doc_id"]), int(record["start"]), int(record["end"])))
+                       or ("yes" if record.get("extractor") == "review" else ""))
+            for record in records]
+    rows += [_not_figure_row(fix, records, store, provinces) for fix in fixes if fix.kind == "not_figure"]
+    rows.sort(key=lambda row: (bool(row[COLUMNS.index("reviewed")]), float(row[COLUMNS.index("confidence")]),
+                               str(row[0]), int(row[1])))
+    _write_csv(path, COLUMNS, rows)
     _write_csv(codes_path(path), ("field", "code", "meaning", "typical words"), code_rows())
-    return len(rows)
+    reviewed = sum(1 for row in rows if row[COLUMNS.index("reviewed")])
+    return len(rows), reviewed
+
+
+def _store_fixes(store: Path | None) -> list[Any]:
+    if store is None:
+        return []
+    from solieu.pipeline.store import load_corrections
+
+    return load_corrections(store)
+
+
+def _reviewed_marks(fixes: Sequence[Any]) -> dict[tuple[str, int, int], str]:
+    """(doc_id, start, end) → `reviewer YYYY-MM-DD` of each figure a stored correction decided."""
+    return {(fix.doc_id, fix.start, fix.end): _who_when(fix) for fix in fixes if fix.kind in ("figure", "missed")}
+
+
+def _who_when(fix: Any) -> str:
+    when = fix.reviewed_at.date().isoformat() if fix.reviewed_at is not None else ""
+    return " ".join(part for part in (fix.reviewer, when) if part) or "yes"
+
+
+def _document_provinces(records: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Each document's province as the store files it: the one most of its figures are about ("" for national)."""
+    from solieu.pipeline.records import majority_province
+
+    by_doc: dict[str, list[str | None]] = {}
+    for record in records:
+        by_doc.setdefault(str(record["doc_id"]), []).append(record.get("province") or None)
+    return {doc_id: majority_province(provinces) or "" for doc_id, provinces in by_doc.items()}
+
+
+def _not_figure_row(fix: Any, records: Sequence[dict[str, Any]], store: Path | None,
+                    provinces: dict[str, str]) -> list[Any]:
+    """A number somebody judged not a figure: listed again, marked, so the next sheet shows it was looked at."""
+    source = next((r.get("source", "") for r in records if str(r["doc_id"]) == fix.doc_id), "")
+    record = {"doc_id": fix.doc_id, "start": fix.start, "end": fix.end, "confidence": 1.0, "text": fix.text,
+              "extractor": "review", "source": source}
+    row = _sheet_row(record, store, provinces.get(fix.doc_id, ""), f"{NOT_FIGURE_MARK}: {_who_when(fix)}")
+    row[COLUMNS.index("not_a_figure")] = "x"
+    return row
 
 
 def codes_path(sheet: Path) -> Path:
@@ -152,14 +211,17 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]])
         text.detach()
 
 
-def _sheet_row(record: dict[str, Any], store: Path | None = None) -> list[Any]:
+def _sheet_row(record: dict[str, Any], store: Path | None = None, document_province: str = "",
+               reviewed: str = "") -> list[Any]:
     figure, metric, status = record.get("text", ""), record.get("metric", ""), record.get("status", "")
     period, value, unit = record.get("period") or "", _number(record.get("value")), record.get("unit") or ""
+    province = record.get("province") or ""
     return [
         record["doc_id"], record["start"], record["end"], f"{float(record.get('confidence') or 0.0):.3f}",
         record.get("sentence", ""), figure, record.get("counted") or "", metric, status, period, value, unit,
-        "", "", figure, metric, status, period, value, unit, record.get("extractor", ""), record.get("source", ""),
-        str(store) if store else "",
+        province, document_province, "", "", reviewed,
+        figure, metric, status, period, value, unit, province, document_province,
+        record.get("extractor", ""), record.get("source", ""), str(store) if store else "",
     ]
 
 
@@ -189,9 +251,21 @@ def code_rows() -> list[list[str]]:
               "hơn 1.000"],
              ["not_a_figure", "x", "the span is not a figure (a date, a decree number...)", ""],
              ["checked", "x", "the row is right as predicted", ""],
+             ["province", "a province", "the province the figure is about; empty: national", "Hà Tĩnh"],
+             ["document_province", "a province",
+              "the province the whole document is about (moves all its figures); empty: national", "Hà Tĩnh"],
+             ["reviewed", "who and when", "filled by solieu: somebody already reviewed the row", ""],
              ["start, end", "empty", "a figure the extractor missed: doc_id, figure, metric, status (and sentence)",
               ""]]
+    rows += [["province", name, "after the 2025 merger: " + merged, ""] for name, merged in _provinces().items()]
     return rows
+
+
+def _provinces() -> dict[str, str]:
+    """The 63 province names a sheet accepts, and the province each became in 2025."""
+    from solieu.extractors.places import canonical_table
+
+    return canonical_table()
 
 
 def _metric_descriptions() -> dict[str, tuple[str, str]]:
@@ -231,10 +305,45 @@ def read_corrections(path: Path) -> tuple[list[Correction], list[str]]:
         if problem:
             problems.append(f"{path}:{number}: {problem}")
             continue
+        if _already_judged(row):
+            continue
         correction = _correction(row, f"{path}:{number}", sources, stores)
         if correction.kind != "figure" or not judge_edits or _reviewed(row):
             corrections.append(correction)
+    documents, document_problems = _document_corrections(path, rows, sources, stores)
+    return corrections + documents, problems + document_problems
+
+
+def _already_judged(row: dict[str, str]) -> bool:
+    """A number an earlier review judged not a figure, listed again as such: nothing new to keep."""
+    return row.get("reviewed", "").startswith(NOT_FIGURE_MARK) and _marked(row, "not_a_figure")
+
+
+def _document_corrections(path: Path, rows: list[tuple[int, dict[str, str]]], sources: dict[str, str],
+                          stores: dict[str, str]) -> tuple[list[Correction], list[str]]:
+    """One correction per document whose `document_province` was edited (on any of its rows; they must agree)."""
+    edited: dict[str, dict[str, int]] = {}
+    for number, row in rows:
+        if row.get("doc_id") and _edited_document_province(row):
+            edited.setdefault(row["doc_id"], {}).setdefault(row.get("document_province", ""), number)
+    corrections, problems = [], []
+    for doc_id, values in edited.items():
+        if len(values) > 1:
+            problems.append(f"{path}:{max(values.values())}: document {doc_id} is given different provinces "
+                            f"({', '.join(repr(v) for v in values)}) on rows {', '.join(map(str, values.values()))}")
+            continue
+        [(province, number)] = values.items()
+        corrections.append(Correction(
+            doc_id=doc_id, start=None, end=None, metric="", status="", figure="", sentence="",
+            source=sources.get(doc_id, ""), kind="document", where=f"{path}:{number}", store=stores.get(doc_id, ""),
+            province=unicodedata.normalize("NFC", province) or None, province_set=True))
     return corrections, problems
+
+
+def _edited_document_province(row: dict[str, str]) -> bool:
+    now, before = DOCUMENT_PROVINCE
+    return now in row and before in row and (unicodedata.normalize("NFC", row[now])
+                                             != unicodedata.normalize("NFC", row[before]))
 
 
 def check_sheet(path: Path, review_path: Path | None = None) -> list[str]:
@@ -261,6 +370,11 @@ def _row_problem(row: dict[str, str], codes: set[str]) -> str | None:
             return f"start and end must be character offsets with start < end, not {start!r}, {end!r}"
     elif not row.get("figure"):
         return "a missed figure (start and end empty) needs the number as written in 'figure'"
+    for column in ("province", "document_province"):  # checked when edited: a name the extractor gave stands
+        if (row.get(column) and row.get(f"predicted_{column}") != row[column]
+                and unicodedata.normalize("NFC", row[column]) not in _provinces()):
+            return (f"{column} must be one of the 63 provinces as the .codes.csv sheet writes them, or empty "
+                    f"for national, not {row[column]!r}")
     if _marked(row, "not_a_figure"):
         if not (start and end):
             return "'not_a_figure' is marked on a row without start and end"
@@ -322,26 +436,38 @@ def _correction(row: dict[str, str], where: str, sources: dict[str, str], stores
         value=_parse_number(row["value"]) if row.get("value") and value_edited else None,
         unit=row["unit"] if row.get("unit") and unit_edited else None, where=where,
         store=row.get("store") or stores.get(row["doc_id"], ""),
+        province=unicodedata.normalize("NFC", row.get("province", "")) or None,
+        province_set="predicted_province" not in row and bool(row.get("province")) or _edited(row, "province"),
     )
 
 
 # --- into the corpus -----------------------------------------------------------------------------
 
 def merge_corrections(corrections: Sequence[Correction], path: Path | None = None,
-                      write: bool = True) -> tuple[int, list[str]]:
+                      write: bool = True, placed: list[Placed] | None = None) -> tuple[int, list[str]]:
     """Add or replace corrections by key in the review corpus; returns how many were stored.
 
     Every correction is placed in memory first; the file is written once at the end
-    (and not at all with `write=False`, which only finds the problems).
+    (and not at all with `write=False`, which only finds the problems). `placed`
+    receives each correction with the gold entry it became and its document, from
+    which the store's facts are made. A document's province is a fact, not a label
+    the models learn from: it is placed, not stored in the corpus.
     """
-    path = path or corpus.REVIEW_JSONL
+    path = path or corpus.user_review_jsonl()
     docs = corpus.read_gold(path, "review")
     problems: list[str] = []
     stored = 0
     for correction in corrections:
+        if correction.kind == "document":
+            if placed is not None:
+                placed.append((correction, None, None))
+            stored += 1
+            continue
         try:
             doc = _document_for(correction, docs)
-            _place(correction, doc, docs)
+            entry = _place(correction, doc, docs)
+            if placed is not None:
+                placed.append((correction, entry, doc))
         except corpus.CorpusError as error:
             where = correction.where or f"{correction.doc_id} {correction.start}-{correction.end}"
             problems.append(f"{where}: {error}")
@@ -356,7 +482,34 @@ def merge_corrections(corrections: Sequence[Correction], path: Path | None = Non
     return stored, problems
 
 
-def _place(correction: Correction, doc: dict, docs: list[dict]) -> None:
+Placed = tuple[Correction, "dict | None", "dict | None"]  # a correction, its gold entry and its review document
+
+
+def facts(placed: Sequence[Placed], reviewer: str, at: Any, sheet: str) -> tuple[list[Any], list[str]]:
+    """The store's corrections (`corrections.Fix`) of placed rows, in the document's own offsets.
+
+    A row whose document could only be read as its sentence has no place in the
+    document's text: it trains the models but cannot be kept as a fact (one line).
+    """
+    from solieu.pipeline.corrections import fix_of
+
+    found, problems = [], []
+    for correction, entry, doc in placed:
+        base = {"doc_id": correction.doc_id, "kind": correction.kind, "reviewer": reviewer, "reviewed_at": at,
+                "sheet": sheet, "province": correction.province, "province_set": correction.province_set}
+        if correction.kind == "document":
+            found.append(fix_of(base))
+            continue
+        assert entry is not None and doc is not None
+        if not _is_full(doc):
+            problems.append(f"{correction.where}: the document's text could not be read (only the row's sentence): "
+                            "the correction trains the models but is not kept in the store")
+            continue
+        found.append(fix_of({**entry, **base, "found_start": correction.start, "found_end": correction.end}))
+    return found, problems
+
+
+def _place(correction: Correction, doc: dict, docs: list[dict]) -> dict:
     """Put the correction in its document, removing whatever an earlier review said about the same key."""
     if correction.kind == "missed":
         start, end = _missed_span(correction, doc)
@@ -375,6 +528,7 @@ def _place(correction: Correction, doc: dict, docs: list[dict]) -> None:
         doc.setdefault("not_figures", []).append(entry)
     else:
         doc["figures"].append(entry)
+    return entry
 
 
 def _document_for(correction: Correction, docs: list[dict]) -> dict:

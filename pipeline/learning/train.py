@@ -286,8 +286,36 @@ def manifest_info(docs: Sequence[GoldDoc], rows: Sequence[Prepared], thresholds:
     }
 
 
+def foreign_files(directory: Path) -> list[str]:
+    """What in a models folder `solieu train` did not write: a folder holds only the files its manifest lists.
+
+    Training deletes models it no longer writes and replaces the manifest; in a
+    folder of the user's own files (another `.npz`, some other `manifest.json`) it
+    must touch nothing, so such a folder is refused whole.
+    """
+    if not directory.exists():
+        return []
+    if not directory.is_dir():
+        return [f"{directory} is not a folder"]
+    present = sorted(p.name for p in directory.iterdir())
+    if not present:
+        return []
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        manifest = None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("models"), dict):
+        return present
+    ours = {MANIFEST} | {str(entry.get("file")) for entry in manifest["models"].values() if isinstance(entry, dict)}
+    return [name for name in present if name not in ours]
+
+
 def save_models(models: Sequence[LinearModel], info: dict, directory: Path | None = None) -> Path:
-    """Write each model's `.npz`, then the manifest holding their hashes (written last)."""
+    """Write each model's `.npz`, then the manifest holding their hashes (written last).
+
+    The caller has refused a folder holding anything else (`foreign_files`): the
+    `.npz` files removed here are models an earlier training wrote.
+    """
     directory = directory or models_dir()
     directory.mkdir(parents=True, exist_ok=True)
     entries = {}
