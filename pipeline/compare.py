@@ -541,7 +541,7 @@ def add_target_results(table: pd.DataFrame, by: list[str], merged: bool) -> pd.D
 
 def write_table(table: pd.DataFrame, output: str | Path) -> None:
     """The comparison as CSV; cells a spreadsheet would run as a formula are guarded (OWASP), as in `export`."""
-    from solieu.pipeline.write import atomic_output, safe_frame
+    from solieu.pipeline.write import atomic_output, write_csv
 
     with atomic_output(output) as out:
-        safe_frame(table).to_csv(out, index=False)
+        write_csv(table, out)

@@ -46,6 +46,7 @@ import pyarrow.parquet as pq
 
 from solieu.pipeline import parallel
 from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
+from solieu.pipeline.outputs import guard_outputs
 from solieu.pipeline.readers import folder_files, folder_id, solieu_output
 from solieu.pipeline.readers.base import LOG, notice, shown_path
 from solieu.pipeline.readers.decode import bom_encoding
@@ -523,6 +524,7 @@ def run_dask(
     inputs = list(inputs)
     target = Path(output)
     errors_target = Path(errors_path) if errors_path else Path(f"{target}.errors.jsonl")
+    guard_outputs([errors_target], inputs, folder_outputs=[target])
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     try:

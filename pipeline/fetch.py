@@ -222,6 +222,29 @@ def default_output(list_path: Path) -> Path:
     return list_path.with_name(list_path.stem + LIST_SUFFIX)
 
 
+def pages_problem(output: Path) -> str | None:
+    """Why `output` cannot take pages: an existing file that is not one `fetch` wrote (None when it can).
+
+    Pages are appended, and a line cut by an interrupted run is dropped; a file of
+    anything else (notes, a list) would lose every line that is not a page.
+    """
+    if not output.is_file():
+        return None
+    with output.open("rb") as handle:
+        lines = [line for line in handle if line.strip()]
+    for number, raw in enumerate(lines, start=1):
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            record = None
+        if isinstance(record, dict) and (record.get("requested") or record.get("url")) and "text" in record:
+            continue
+        if number == len(lines) and not raw.endswith(b"\n") and raw.startswith(b"{"):
+            continue  # the cut last line of an interrupted run: dropped and fetched again
+        return f"{output}: is not a file of fetched pages (line {number}); give -o a new file or a pages file"
+    return None
+
+
 def already_fetched(output: Path) -> set[str]:
     """Addresses in the output file; a line cut by an interrupted run is dropped so the page is fetched again."""
     if not output.exists():
@@ -598,6 +621,11 @@ def fetch_address_lists(inputs: Iterable[str | Path], max_size: int = DEFAULT_MA
             say(failed[-1].message())
             continue
         output = default_output(path)
+        problem = pages_problem(output)
+        if problem:
+            failed.append(Rejected(str(path), problem))
+            say(failed[-1].message())
+            continue
         result = fetch_pages(addresses, output, politeness, say=say)
         write_errors(result.failed, output.with_name(output.name + ".errors.jsonl"))
         failed += result.failed

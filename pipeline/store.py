@@ -66,6 +66,10 @@ Extractor = Callable[[Document], list[Figure]]
 KindOf = Callable[[Document], "str | None"]
 
 
+# Nothing is downloaded at run time: DuckDB would fetch an extension for a file it half-recognises.
+NO_DOWNLOADS: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 class StoreError(Exception):
     """A store that cannot be opened or read; the message names it and says why."""
 
@@ -113,13 +117,18 @@ def schema_statements() -> list[str]:
 @contextlib.contextmanager
 def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the store; a writable one creates the file and schema when missing."""
+    from solieu.pipeline.outputs import store_problem
+
     target = Path(path)
     if read_only and not target.exists():
         raise StoreError(f"{target}: no such store (run `solieu ingest` first)")
+    problem = store_problem(target)  # a figures file given as --db would be opened as something else, or lost
+    if problem:
+        raise StoreError(problem)
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(target), read_only=read_only)
+        con = duckdb.connect(str(target), read_only=read_only, config=NO_DOWNLOADS)
     except duckdb.Error as error:
         raise StoreError(f"{target}: cannot be opened as a DuckDB store ({error})") from error
     try:
@@ -807,7 +816,7 @@ def export_documents(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
 
 def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path, fmt: str) -> int:
     """One typed table in one format: the same column types in Parquet, CSV (+ schema note) and JSON Lines."""
-    from solieu.pipeline.write import atomic_output, dump_record, safe_frame
+    from solieu.pipeline.write import atomic_output, dump_record, write_csv
 
     records = frame.copy()
     for name in columns:
@@ -819,7 +828,7 @@ def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path
             write_parquet(records, out)
     elif fmt == "csv":
         with atomic_output(output) as out:
-            safe_frame(records).to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
+            write_csv(records, out, date_format="%Y-%m-%dT%H:%M:%S.%f")
         with atomic_output(schema_note_path(output)) as out:
             out.write(json.dumps(schema_note(records.columns), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "jsonl":

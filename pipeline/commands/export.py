@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
         schema_note_path,
     )
 
+    from solieu.pipeline.outputs import guard_reading
+
+    guard_reading(args.db, [args.output, schema_note_path(args.output) if args.format == "csv" else None])
     try:
         if args.what == "documents":
             count = export_documents(load_documents(args.db), args.output, args.format)
