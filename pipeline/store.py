@@ -795,9 +795,9 @@ def typed_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # Figures: the spec record, the years of its period and its document's publication date.
 EXPORT_FIGURE_COLUMNS: tuple[str, ...] = (*FIGURE_COLUMNS, "published")
-# Documents: everything but the full text (large; `load_documents(db, text=True)` has it).
+# Documents: with their text last, so that `extract` and `ingest` read an export of documents back.
 EXPORT_DOCUMENT_COLUMNS: tuple[str, ...] = (
-    "doc_id", "source", "title", "published", "province", "kind", "extractor_version", "ingested_at",
+    "doc_id", "source", "title", "published", "province", "kind", "extractor_version", "ingested_at", "text",
 )
 # How each SQL type is named in the schema note of a CSV (Frictionless Table Schema types).
 SCHEMA_NOTE_TYPES = {"VARCHAR": "string", "INTEGER": "integer", "DOUBLE": "number", "DATE": "date",
@@ -810,7 +810,7 @@ def export_figures(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
 
 
 def export_documents(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
-    """Write the documents (no text) atomically; the file reads back with `load_documents`."""
+    """Write the documents atomically; the file reads back with `load_documents(text=True)`, and as documents."""
     return export_table(frame, EXPORT_DOCUMENT_COLUMNS, output, fmt)
 
 

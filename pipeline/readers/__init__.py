@@ -25,6 +25,7 @@ from solieu.pipeline.readers.sniff import DOCUMENT_SUFFIXES, binary_kind, is_jso
 from solieu.pipeline.records import Document
 
 READER_FAILED = "reader failed"
+SNIFF_HEAD = 4096
 # Keys that mark a JSON line as something solieu wrote, not a document to read.
 FIGURE_KEYS = frozenset({"doc_id", "start", "end", "value", "unit", "metric"})
 ERROR_KEYS = frozenset({"source", "reason"})
@@ -186,7 +187,15 @@ def read_file(
         if size > max_size:
             yield Rejected(source, f"{size_text(size)}, over the {size_text(max_size)} size limit")
             return
-        item = parse(path.read_bytes(), path, max_size)
+        data = path.read_bytes()
+        written = solieu_file(data)
+        if written and named:
+            yield Rejected(source, f"{written} written by solieu, not a document")
+            return
+        if written:
+            notice(source, f"{written} written by solieu, not a document: skipped")
+            return
+        item = parse(data, path, max_size)
         if isinstance(item, Document):
             item = _named(item, path, source, doc_id)
         yield item
@@ -225,6 +234,30 @@ def solieu_output(first_line: bytes) -> str | None:
         return "figure records"
     if record.keys() == ERROR_KEYS:
         return "rejected inputs"
+    return None
+
+
+# What marks a whole file as one solieu wrote: the schema note beside a CSV export, the HTML report.
+SCHEMA_NOTE_KEYS = frozenset({"fields", "missingValues", "encoding"})
+REPORT_MARK = b'<meta name="generator" content="solieu'
+
+
+def solieu_file(data: bytes) -> str | None:
+    """`a CSV schema note` or `a report` when the file is one solieu wrote, else None.
+
+    Saved into an input folder, the next run would read them as documents (a report
+    quotes every figure's sentence, and its figures would be counted twice).
+    """
+    head = data[:SNIFF_HEAD]
+    if REPORT_MARK in head:
+        return "a report"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b'"missingValues"' in data[:SNIFF_HEAD * 16]:
+        try:
+            note = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if isinstance(note, dict) and SCHEMA_NOTE_KEYS <= note.keys():
+            return "a CSV schema note"
     return None
 
 
