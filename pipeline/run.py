@@ -424,6 +424,8 @@ def run_ingest(
             max_seconds=max_seconds, on_document=progress.document,
         )
         write_errors(result.rejected, errors_target)
+    except duckdb.InterruptException:  # Ctrl-C, caught by DuckDB first: the store is as it was
+        raise KeyboardInterrupt from None
     except duckdb.Error as error:  # a damaged or truncated store, met after it was opened
         raise store.StoreError(f"{db}: store cannot be read or written ({' '.join(str(error).split())})") from error
     finally:

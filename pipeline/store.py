@@ -677,8 +677,21 @@ def document_texts(source: str | Path, doc_ids: Iterable[str]) -> dict[str, str]
 
 
 def read_figure_file(path: Path) -> pd.DataFrame:
-    """Figures from a JSON Lines, CSV or Parquet file; a bad file is one StoreError."""
-    return read_table_file(path, FIGURE_TYPES, "figures")
+    """Figures from a JSON Lines, CSV or Parquet file; a bad file, or one without figures, is one StoreError.
+
+    A summary, a comparison or a report of no figures would end with status 0 and
+    an empty result, as if the extraction had found nothing.
+    """
+    frame = read_table_file(path, FIGURE_TYPES, "figures")
+    keys = ("doc_id", "start", "end")
+    missing = [key for key in keys if key not in frame.columns]
+    if missing:
+        raise StoreError(f"{path}: not figure records (no column {', '.join(missing)})")
+    if frame.empty:
+        raise StoreError(f"{path}: no figure records in it")
+    if frame[list(keys)].isna().any(axis=None):
+        raise StoreError(f"{path}: not figure records (rows without doc_id, start or end)")
+    return frame
 
 
 def read_table_file(path: Path, types: dict[str, str], what: str = "documents") -> pd.DataFrame:

@@ -11,6 +11,7 @@ naming the input and why, and costs nothing else.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -101,13 +102,40 @@ def folder_files(folder: Path) -> tuple[list[Path], list[Rejected]]:
 
     for root, folders, names in os.walk(folder, onerror=unreadable):
         folders[:] = [name for name in folders if not name.startswith((".", "~$"))]
-        for name in names:
+        for name in sorted(folders):
+            if Path(root, name).is_symlink():  # never followed; one that leads back is said
+                problem = _folder_link_problem(Path(root, name))
+                if problem:
+                    problems.append(Rejected(shown_path(Path(root, name)), problem))
+        for name in sorted(names):
             child = Path(root, name)
             if name.startswith((".", "~$")) or not (child.suffix.lower() in DOCUMENT_SUFFIXES or not child.suffix):
                 continue
             if child.is_file():
                 files.append(child)
+            elif child.is_symlink() and not child.exists():
+                problems.append(Rejected(shown_path(child), _broken_link(child)))
     return sorted(files), problems
+
+
+def _folder_link_problem(link: Path) -> str | None:
+    """Why a link to a folder is worth a word: it leads back into a folder that holds it (a loop)."""
+    target = Path(os.path.realpath(link))
+    for parent in link.parents:
+        if Path(os.path.realpath(parent)) == target:
+            return "symbolic link loop (leads back to a folder that holds it): not followed"
+    return None
+
+
+def _broken_link(link: Path) -> str:
+    try:
+        link.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 says a loop this way
+        return "symbolic link loop"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link (its target does not exist)"
 
 
 def expected_documents(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE) -> int:
