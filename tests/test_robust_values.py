@@ -170,3 +170,43 @@ def test_an_export_of_documents_is_read_back_by_extract(db: Path, tmp_path: Path
     assert isinstance(doc, Document)
     assert (doc.doc_id, doc.text) == ("bai", ROUTE)
     assert main(["extract", str(exported), "-o", str(tmp_path / "f.jsonl"), "--workers", "1", "-q"]) == 0
+
+
+# --- documents made of parts: a total limit besides the per-part floors ------------------
+
+
+def test_a_docx_of_many_parts_each_under_the_floor_is_refused_in_total(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from input_builders import docx_bytes
+
+    base = docx_bytes([ROUTE])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item.filename))
+        for number in range(10):
+            out.writestr(f"word/media/image{number}.png", bytes(900_000))
+    path = tmp_path / "baocao.docx"
+    path.write_bytes(buffer.getvalue())
+
+    [item] = read_inputs([path], max_size=1_000_000)
+
+    assert isinstance(item, Rejected)
+    assert item.reason.startswith("zip bomb: its ") and "in all, over the 5.0 MB limit for a Word report" in item.reason
+
+
+def test_a_pdf_whose_pages_hold_more_text_than_the_size_limit_is_refused(tmp_path: Path) -> None:
+    from input_builders import pdf_bytes, pdf_font
+
+    from solieu.pipeline.readers.base import Unreadable
+    from solieu.pipeline.readers.pdf import read_pdf
+
+    if pdf_font() is None:
+        pytest.skip("no TrueType font with Vietnamese letters on this machine to build the PDF")
+    data = pdf_bytes([ROUTE] * 40)
+
+    with pytest.raises(Unreadable, match="PDF whose pages hold more than the 2000 bytes size limit of text"):
+        read_pdf(data, tmp_path / "baocao.pdf", max_size=2000)
+    assert "12 lớp" in read_pdf(data, tmp_path / "baocao.pdf").text

@@ -299,7 +299,7 @@ def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document
         if kind == "pdf":
             from solieu.pipeline.readers.pdf import read_pdf
 
-            return read_pdf(data, path)
+            return read_pdf(data, path, max_size)
         if kind == "docx":
             from solieu.pipeline.readers.word import read_docx
 
