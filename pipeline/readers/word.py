@@ -67,18 +67,18 @@ def _check_package(data: bytes, max_size: int) -> None:
                 f"zip bomb: {part.filename} unpacks from {size_text(part.compress_size)} "
                 f"to {size_text(part.file_size)}, not a Word report"
             )
+    xml = sum(part.file_size for part in parts if part.filename.lower().endswith(XML_SUFFIXES))
+    if xml > max_size:
+        raise Unreadable(
+            f"Word document whose text (XML) unpacks to {size_text(xml)}, "
+            f"over the {size_text(max_size)} size limit; checked before parsing"
+        )
     total = sum(part.file_size for part in parts)
     packed = sum(part.compress_size for part in parts)
     if total > TOTAL_PARTS_RATIO * max_size or (total > BOMB_MIN_BYTES and total > BOMB_RATIO * max(packed, 1)):
         raise Unreadable(
             f"zip bomb: its {len(parts)} parts unpack from {size_text(packed)} to {size_text(total)} in all, "
             f"over the {size_text(TOTAL_PARTS_RATIO * max_size)} limit for a Word report"
-        )
-    xml = sum(part.file_size for part in parts if part.filename.lower().endswith(XML_SUFFIXES))
-    if xml > max_size:
-        raise Unreadable(
-            f"Word document whose text (XML) unpacks to {size_text(xml)}, "
-            f"over the {size_text(max_size)} size limit; checked before parsing"
         )
 
 
