@@ -210,3 +210,13 @@ def test_a_pdf_whose_pages_hold_more_text_than_the_size_limit_is_refused(tmp_pat
     with pytest.raises(Unreadable, match="PDF whose pages hold more than the 2000 bytes size limit of text"):
         read_pdf(data, tmp_path / "baocao.pdf", max_size=2000)
     assert "12 lớp" in read_pdf(data, tmp_path / "baocao.pdf").text
+
+
+def test_a_page_of_more_tags_than_a_page_may_have_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "trang.html"
+    path.write_text("<html><body><p>" + ROUTE + "</p>" + "<b></b>" * 200_001 + "</body></html>", encoding="utf-8")
+
+    [item] = read_inputs([path])
+
+    assert item == Rejected(str(path), "HTML page of 400,008 tags, over the 400,000 a page may have: "
+                                       "its tree would take gigabytes, not an article")
