@@ -127,3 +127,18 @@ def test_a_broken_metric_lexicon_is_not_called_json_lines(broken_pack: Path, cap
     assert main(["--domain", "thu", "summary", "x.jsonl"]) == 2
     line = one_line(capsys)
     assert line.startswith(f"solieu: --domain {metric}: not valid JSON") and "JSON Lines" not in line
+
+
+def test_ctrl_c_inside_the_store_is_not_a_damaged_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from solieu.pipeline import store
+
+    (tmp_path / "bai.txt").write_text(TRAINING, encoding="utf-8")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(store, "ingest", interrupted)
+
+    assert main(["ingest", str(tmp_path / "bai.txt"), "--db", str(tmp_path / "s.duckdb"), "-q"]) == 130
+    assert one_line(capsys) == "solieu: interrupted"
