@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--backoff", type=non_negative_seconds, default=DEFAULT_BACKOFF, metavar="SECONDS",
                         help="pause before the first retry (default: %(default)s)")
     parser.add_argument("--timeout", type=non_negative_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="give up on a request after this long (default: %(default)s)")
+                        help="the longest a whole page may take: connection, headers and body (default: %(default)s)")
     parser.add_argument("--hosts", type=positive_int, default=DEFAULT_HOSTS, metavar="N",
                         help="sites fetched side by side, each one request at a time (default: %(default)s)")
     parser.add_argument("--user-agent", default=USER_AGENT, help="how the requests introduce themselves")
