@@ -27,6 +27,8 @@ DOMAINS = CORPORA / "domains"
 DEFAULT_DOMAIN = "mai-dam"
 DOMAIN_ENV = "SOLIEU_DOMAIN"
 PACK_FILE = "pack.json"
+# The shape every pack's lexicons must have: the default pack's (with the engine's).
+REFERENCE_LEXICONS = DOMAINS / DEFAULT_DOMAIN / "lexicons"
 
 
 class DomainError(ValueError):
@@ -167,5 +169,57 @@ def underthesea_file(*parts: str) -> Path:
 
 
 def _read(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+    """A JSON table; a broken one is a DomainError naming the file (a pack is edited by hand)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as error:
+        raise DomainError(f"{path}: not valid JSON ({error.msg}, line {error.lineno} column {error.colno})") from None
+    except UnicodeDecodeError as error:
+        raise DomainError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+
+
+# What `pack.json` must say, and of what kind: the engine reads these keys of every pack.
+PACK_KEYS: dict[str, type] = {"models": str, "training": str, "programme": dict}
+_KINDS: dict[type, str] = {dict: "a table", list: "a list", str: "a text", bool: "true or false"}
+
+
+def check_pack(name: str | None = None) -> None:
+    """Refuse, before any work, a pack whose files are broken or of the wrong shape, naming the file and key.
+
+    Met later, a missing `models` failed every document with a KeyError and a
+    list where the engine expects a table with a TypeError deep in a stage.
+    """
+    folder = domain_dir(name)
+    description = _read(folder / PACK_FILE)
+    _check_kind(description, dict, folder / PACK_FILE, "the file")
+    for key, kind in PACK_KEYS.items():
+        if key not in description:
+            raise DomainError(f"{folder / PACK_FILE}: no '{key}' (the pack must name its {key})")
+        _check_kind(description[key], kind, folder / PACK_FILE, f"'{key}'")
+    _check_kind(_read(folder / "taxonomy.json"), dict, folder / "taxonomy.json", "the file")
+    for path in sorted((folder / "lexicons").glob("*.json")):
+        table = _read(path)
+        _check_kind(table, dict, path, "the file")
+        for key, value in table.items():
+            base = key.removesuffix("+")
+            reference = _reference_kinds(path.name)
+            if not key.startswith("_") and base in reference:
+                _check_kind(value, reference[base], path, f"'{key}'")
+
+
+@lru_cache(maxsize=None)
+def _reference_kinds(name: str) -> dict[str, type]:
+    """The kind of every key of a lexicon, as the engine's table and the default pack's have it."""
+    kinds: dict[str, type] = {}
+    for path in (REFERENCE_LEXICONS / name, LEXICONS / name):
+        if path.is_file():
+            table = _read(path)
+            if isinstance(table, dict):
+                kinds.update({key.removesuffix("+"): type(value) for key, value in table.items()})
+    return kinds
+
+
+def _check_kind(value: Any, kind: type, path: Path, what: str) -> None:
+    if kind in _KINDS and not isinstance(value, kind):
+        raise DomainError(f"{path}: {what} must be {_KINDS[kind]}, not {_KINDS.get(type(value), type(value).__name__)}")

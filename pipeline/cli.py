@@ -48,17 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv, domain = take_domain(list(sys.argv[1:] if argv is None else argv))
-    if domain is not None:
-        problem = choose_domain(domain)
-        if problem:
-            print(f"solieu: {problem}", file=sys.stderr)
-            return USAGE_ERROR
+    problem = choose_domain(domain) if domain is not None else None
+    if problem:
+        print(f"solieu: {problem}", file=sys.stderr)
+        return USAGE_ERROR
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = NoticeHandler()
     notices = logging.getLogger("solieu")
     notices.addHandler(handler)
     try:
+        if domain is None:  # the pack of SOLIEU_DOMAIN, or the default one: checked as --domain's is
+            from solieu.extractors import lexicon
+
+            lexicon.check_pack()
         return int(args.func(args) or 0)
     except BrokenPipeError:  # `solieu ... | head` is a normal way to look at output
         return 0
@@ -66,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("solieu: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into one line
+        if interrupted(error):
+            print("solieu: interrupted", file=sys.stderr)
+            return 130
         print(f"solieu: {one_line(error)}", file=sys.stderr)
         if os.environ.get("SOLIEU_DEBUG"):
             raise
@@ -101,14 +107,32 @@ def choose_domain(name: str) -> str | None:
     """Make `name` the process's domain pack (its workers inherit it); why not, when it cannot be."""
     from solieu.extractors import lexicon
 
+    if not name.strip() or "/" in name or name.startswith("."):
+        return f"--domain {name!r}: give the name of one folder of corpora/domains/ " \
+               f"(known: {', '.join(lexicon.known_domains())})"
     try:
         lexicon.domain_dir(name)
+        lexicon.check_pack(name)
     except lexicon.DomainError as error:
         return f"--domain {error}"
     os.environ[lexicon.DOMAIN_ENV] = name
     for cached in (lexicon.domain_dir, lexicon.pack, lexicon.taxonomy, lexicon.load_json):
         cached.cache_clear()
     return None
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether an error is Ctrl-C as DuckDB reports it: it catches SIGINT itself and raises its own error
+    (or a RuntimeError "Query interrupted" from a fetch), which is no damage to the store."""
+    import duckdb
+
+    while error is not None:
+        if isinstance(error, duckdb.InterruptException):
+            return True
+        if isinstance(error, RuntimeError) and "Query interrupted" in str(error):
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
 
 
 def one_line(error: BaseException) -> str:

@@ -491,7 +491,7 @@ def with_areas(frame: pd.DataFrame, merged: bool) -> pd.DataFrame:
 
 def write_table(table: pd.DataFrame, output: str | Path) -> None:
     """The comparison as CSV; cells a spreadsheet would run as a formula are guarded (OWASP), as in `export`."""
-    from solieu.pipeline.write import atomic_output, safe_frame
+    from solieu.pipeline.write import atomic_output, write_csv
 
     with atomic_output(output) as out:
-        safe_frame(table).to_csv(out, index=False)
+        write_csv(table, out)

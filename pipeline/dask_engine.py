@@ -28,14 +28,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import glob
 import io
 import logging
 import math
+import os
 import shutil
 import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from solieu.pipeline import parallel
+from solieu.pipeline.outputs import guard_outputs
 from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_file
 from solieu.pipeline.readers import folder_files, folder_id, solieu_output
 from solieu.pipeline.readers.base import LOG, notice, shown_path
@@ -76,6 +80,9 @@ SCHEMA = pa.schema([(name, NON_STRING_FIELDS.get(name, pa.string())) for name in
 
 
 SCHEDULER_TIMEOUT = "10s"  # how long the client tries to reach a scheduler before saying there is none
+# Times a partition is run again after its worker process died (killed, out of memory): Dask's own
+# retries on a cluster, the same count on the local process pool.
+TASK_RETRIES = 2
 
 
 class SchedulerError(ConnectionError):
@@ -466,8 +473,9 @@ def connect(scheduler: str | None, workers: int) -> Iterator[tuple[Compute, int]
     the GIL from the extraction thread, and this process runs a scheduler besides.
     """
     if scheduler:
-        with remote_client(scheduler) as client:
-            yield (lambda work: client.compute(work, sync=True)), max(1, sum(client.nthreads().values()))
+        with remote_client(scheduler) as client:  # a lost worker's tasks are run again by Dask itself
+            yield (lambda work: client.compute(work, sync=True, retries=TASK_RETRIES)), \
+                max(1, sum(client.nthreads().values()))
         return
     # The schedulers are passed as functions: named ones make Dask import `distributed` to look for a client.
     from dask.local import get_sync
@@ -477,13 +485,29 @@ def connect(scheduler: str | None, workers: int) -> Iterator[tuple[Compute, int]
         yield (lambda work: work.compute(scheduler=get_sync)), 1
         return
     warm_up()
-    pool = parallel.new_pool(workers)
+    pools = [parallel.new_pool(workers)]
+
+    def compute(work: Any) -> Any:
+        """The work on the pool; a worker process that dies breaks the pool, which is replaced and the
+        work run again (its tasks are pure: a partition rewrites its own part file), as Dask's own
+        retries do on a cluster and the local engine's pool does."""
+        for attempt in range(TASK_RETRIES + 1):
+            # chunksize=1: a task per message, so the last partitions spread over the workers
+            in_pool = functools.partial(get_processes, pool=pools[-1], chunksize=1)
+            try:
+                return work.compute(scheduler=in_pool)
+            except BrokenProcessPool:
+                pools[-1].shutdown(wait=True, cancel_futures=True)
+                if attempt == TASK_RETRIES:
+                    raise RuntimeError(f"a Dask worker process died {TASK_RETRIES + 1} times running the "
+                                       "same work; nothing was written") from None
+                pools.append(parallel.new_pool(workers))
+        raise AssertionError("unreachable")
+
     try:
-        # chunksize=1: a task per message, so the last partitions spread over the workers
-        in_pool = functools.partial(get_processes, pool=pool, chunksize=1)
-        yield (lambda work: work.compute(scheduler=in_pool)), workers
+        yield compute, workers
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pools[-1].shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
@@ -523,8 +547,10 @@ def run_dask(
     inputs = list(inputs)
     target = Path(output)
     errors_target = Path(errors_path) if errors_path else Path(f"{target}.errors.jsonl")
+    guard_outputs([errors_target], inputs, folder_outputs=[target])
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    remove_stale_staging(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent))
     try:
         groups = group_inputs(inputs)
         plan, summaries = Plan(None, [], [g for g in groups if isinstance(g, Rejected)]), []  # no file: no cluster
@@ -561,10 +587,35 @@ def work(plan: Plan, folder: Path, max_size: int, max_seconds: float | None) -> 
                             for block, partition in zip(blocks, plan.partitions)])
 
 
+def remove_stale_staging(target: Path) -> None:
+    """Remove the staging folders a killed run left beside `target` (their process is gone).
+
+    A run killed with SIGKILL cannot clean up after itself; its folder is named
+    with its process id, so the next run knows it is no one's any more.
+    """
+    for folder in target.parent.glob(f".{glob.escape(target.name)}.*"):
+        if not folder.is_dir() or folder.is_symlink() or folder.suffix not in (".part", ".old"):
+            continue
+        pid = folder.name[len(target.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def replace_folder(new: Path, target: Path) -> None:
     """Put `new` at `target`, moving an older dataset aside first and removing it after."""
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".old", dir=target.parent))
         target.rename(old / target.name)
         new.rename(target)
         shutil.rmtree(old)

@@ -19,8 +19,10 @@ Every address that fails is one line on stderr and one row
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
+import http.client
 import json
 import re
 import socket
@@ -31,6 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -222,6 +225,29 @@ def default_output(list_path: Path) -> Path:
     return list_path.with_name(list_path.stem + LIST_SUFFIX)
 
 
+def pages_problem(output: Path) -> str | None:
+    """Why `output` cannot take pages: an existing file that is not one `fetch` wrote (None when it can).
+
+    Pages are appended, and a line cut by an interrupted run is dropped; a file of
+    anything else (notes, a list) would lose every line that is not a page.
+    """
+    if not output.is_file():
+        return None
+    with output.open("rb") as handle:
+        lines = [line for line in handle if line.strip()]
+    for number, raw in enumerate(lines, start=1):
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            record = None
+        if isinstance(record, dict) and (record.get("requested") or record.get("url")) and "text" in record:
+            continue
+        if number == len(lines) and not raw.endswith(b"\n") and raw.startswith(b"{"):
+            continue  # the cut last line of an interrupted run: dropped and fetched again
+        return f"{output}: is not a file of fetched pages (line {number}); give -o a new file or a pages file"
+    return None
+
+
 def already_fetched(output: Path) -> set[str]:
     """Addresses in the output file; a line cut by an interrupted run is dropped so the page is fetched again."""
     if not output.exists():
@@ -262,7 +288,107 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect())
+# The request of this thread: its connections are handed to it as they open.
+_CURRENT = threading.local()
+
+
+class Watch:
+    """A whole-page deadline: when it passes (or the run is interrupted) the request's sockets are shut,
+    which ends a read blocked on a page that trickles a byte at a time.
+
+    A socket timeout bounds each read only; a server sending one byte a second
+    would keep a page in flight for as long as it liked.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.sockets: list[socket.socket] = []
+        self.expired = self.aborted = False
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(seconds, self.expire)
+        self.timer.daemon = True
+
+    def attach(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            done = self.expired or self.aborted
+        if done:
+            _shut(sock)
+
+    def expire(self) -> None:
+        self.expired = True
+        self._shut_all()
+
+    def abort(self) -> None:
+        self.aborted = True
+        self._shut_all()
+
+    def _shut_all(self) -> None:
+        with self.lock:
+            sockets = list(self.sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(connection_class: type) -> type:
+    """A connection class whose sockets are given to the current thread's Watch as they are created."""
+
+    class Watched(connection_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+
+            def created(*args: Any, **kwargs: Any) -> socket.socket:
+                sock = create(*args, **kwargs)
+                watch = getattr(_CURRENT, "watch", None)
+                if watch is not None:
+                    watch.attach(sock)
+                return sock
+
+            self._create_connection = created
+
+    return Watched
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):  # type: ignore[no-untyped-def]
+        return self.do_open(_watched(http.client.HTTPConnection), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):  # type: ignore[no-untyped-def]
+        return self.do_open(_watched(http.client.HTTPSConnection), req,
+                            context=self._context, check_hostname=self._check_hostname)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect(), _HTTPHandler(), _HTTPSHandler())
+# Content codings a page may come in; Brotli (`br`) needs a module the standard library lacks.
+ACCEPT_ENCODING = "gzip, deflate"
+_ZLIB_WBITS = {"gzip": 31, "x-gzip": 31, "deflate": 15}
+
+
+def decoded_body(body: bytes, coding: str, max_size: int) -> bytes:
+    """The page's bytes with its Content-Encoding undone; the size limit holds for what it decodes to."""
+    coding = coding.strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding not in _ZLIB_WBITS:
+        raise FetchFailed(f"sent with Content-Encoding {coding}, which cannot be decoded here")
+    wbits = _ZLIB_WBITS[coding]
+    for attempt in ((wbits, -15) if coding == "deflate" else (wbits,)):  # deflate: zlib-wrapped, or raw as some send
+        inflater = zlib.decompressobj(attempt)
+        try:
+            out = inflater.decompress(body, max_size + 1)
+        except zlib.error:
+            continue
+        if len(out) > max_size or inflater.unconsumed_tail:
+            raise FetchFailed(f"over the {size_text(max_size)} size limit once decompressed")
+        return out
+    raise FetchFailed(f"damaged {coding} data")
 
 
 @dataclass
@@ -284,6 +410,16 @@ class Fetcher:
         self.sleep = sleep
         self.hosts: dict[str, Host] = {}
         self.lock = threading.Lock()
+        self.watches: set[Watch] = set()
+        self.aborted = False
+
+    def abort(self) -> None:
+        """Stop every request in flight now (Ctrl-C): their sockets are shut, their reads end."""
+        with self.lock:
+            self.aborted = True
+            watches = list(self.watches)
+        for watch in watches:
+            watch.abort()
 
     def fetch(self, address: Address) -> dict[str, Any]:
         """The page at the address (redirects followed) as a document record."""
@@ -364,10 +500,39 @@ class Fetcher:
         raise FetchFailed("no attempt made")  # unreachable with retries >= 0
 
     def _send(self, url: str, host: Host) -> tuple[int, Any, bytes, str | None]:
-        """One HTTP GET, after waiting for the host's delay; network errors become FetchFailed."""
+        """One HTTP GET, after waiting for the host's delay, all of it (connection, headers, body) within
+        the timeout; network errors become FetchFailed."""
         self._wait_turn(host)
+        watch = Watch(self.politeness.timeout)
+        with self.lock:
+            if self.aborted:
+                raise FetchFailed("interrupted")
+            self.watches.add(watch)
+        _CURRENT.watch = watch
+        watch.timer.start()
+        try:
+            try:
+                answer = self._send_watched(url, host)
+            except FetchFailed:
+                answer = None
+                if not (watch.aborted or watch.expired):
+                    raise
+            if watch.aborted:  # a shut socket reads as the end of the page: what came is not the page
+                raise FetchFailed("interrupted")
+            if watch.expired:
+                raise FetchFailed("timed out")  # the whole page, not one read, took longer than the timeout
+            assert answer is not None
+            return answer
+        finally:
+            watch.timer.cancel()
+            _CURRENT.watch = None
+            with self.lock:
+                self.watches.discard(watch)
+
+    def _send_watched(self, url: str, host: Host) -> tuple[int, Any, bytes, str | None]:
         request = urllib.request.Request(url, headers={"User-Agent": self.politeness.user_agent,
-                                                       "Accept-Language": "vi,en;q=0.5"})
+                                                       "Accept-Language": "vi,en;q=0.5",
+                                                       "Accept-Encoding": ACCEPT_ENCODING})
         try:
             response = _OPENER.open(request, timeout=self.politeness.timeout)
         except urllib.error.HTTPError as error:
@@ -378,17 +543,18 @@ class Fetcher:
                         raise FetchFailed(f"HTTP {error.code} without a Location") from None
                     return error.code, error.headers, b"", location
                 return error.code, error.headers, b"", None
-        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError, OSError) as error:
+        except (urllib.error.URLError, TimeoutError, socket.timeout, OSError, http.client.HTTPException) as error:
             raise FetchFailed(_network_reason(error)) from None
         finally:
             host.last_request = self.clock()
         with response:
             try:
                 body = response.read(self.politeness.max_size + 1)
-            except (TimeoutError, socket.timeout, OSError) as error:
+            except (TimeoutError, socket.timeout, OSError, http.client.HTTPException) as error:
                 raise FetchFailed(_network_reason(error)) from None
             if len(body) > self.politeness.max_size:
                 raise FetchFailed(f"over the {size_text(self.politeness.max_size)} size limit")
+            body = decoded_body(body, response.headers.get("Content-Encoding") or "", self.politeness.max_size)
             return response.status, response.headers, body, None
 
     def _wait_turn(self, host: Host) -> None:
@@ -549,6 +715,9 @@ def fetch_pages(addresses: Iterable[Address], output: Path, politeness: Politene
                     pass
             except BaseException:  # an interrupted run keeps what it fetched; the next run goes on from there
                 stop.set()
+                abort = getattr(fetcher, "abort", None)
+                if abort is not None:
+                    abort()  # the pages in flight stop now, not when their server is done
                 raise
     return result
 
@@ -598,6 +767,11 @@ def fetch_address_lists(inputs: Iterable[str | Path], max_size: int = DEFAULT_MA
             say(failed[-1].message())
             continue
         output = default_output(path)
+        problem = pages_problem(output)
+        if problem:
+            failed.append(Rejected(str(path), problem))
+            say(failed[-1].message())
+            continue
         result = fetch_pages(addresses, output, politeness, say=say)
         write_errors(result.failed, output.with_name(output.name + ".errors.jsonl"))
         failed += result.failed

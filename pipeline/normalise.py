@@ -21,6 +21,7 @@ from solieu.extractors.lexicon import load_json
 from solieu.pipeline.records import Figure
 
 TONE_TABLE = "tone_placement.json"
+NUMBER_TABLE = "numbers.json"
 
 # Lines are normalised one by one so that the (slow) cluster walk runs only where
 # the text is not already NFC; a mixed file pays for its odd lines only.
@@ -56,7 +57,47 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """NFC cluster by cluster (a base letter and its combining marks), look-alike letters, then canonical tone placement."""
     composed, origin = compose(text)
-    return Normalised(place_tones(composed.translate(_lookalikes())), origin)
+    folded, origin = fold_numbers(composed, origin, len(text))
+    return Normalised(place_tones(folded.translate(_lookalikes())), origin)
+
+
+def fold_numbers(text: str, origin: Sequence[int] | None, given_length: int) -> tuple[str, Sequence[int] | None]:
+    """Drop what copy-paste leaves inside a number (`1.​234`, `1 234`), keeping the map to the given text.
+
+    Left in, a zero-width space or a narrow no-break space splits one figure in
+    two (1 and 234); the dropped characters vanish from the text the extractors
+    see, and a span across them maps back to the given text, which keeps them.
+    """
+    pattern = _folded_pattern()
+    if pattern is None or pattern.search(text) is None:
+        return text, origin
+    pieces: list[str] = []
+    kept = array("q")
+    last = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last:match.start()])
+        kept.extend(range(last, match.start()))
+        last = match.end()
+    pieces.append(text[last:])
+    kept.extend(range(last, len(text)))
+    kept.append(len(text))
+    if origin is None:
+        return "".join(pieces), kept
+    return "".join(pieces), array("q", (origin[index] for index in kept))
+
+
+@lru_cache(maxsize=1)
+def _folded_pattern() -> re.Pattern[str] | None:
+    """Invisible characters between a number's digits and separators; group spaces before three digits."""
+    table = load_json(NUMBER_TABLE).get("folded_in_numbers", {})
+    invisible = re.escape("".join(table.get("invisible", [])))
+    spaces = re.escape("".join(table.get("group_spaces", [])))
+    branches = []
+    if invisible:
+        branches.append(rf"(?<=\d)[{invisible}]+(?=[\d.,])|(?<=[.,])[{invisible}]+(?=\d)")
+    if spaces:
+        branches.append(rf"(?<=\d)[{spaces}](?=\d{{3}}(?!\d))")
+    return re.compile("|".join(branches)) if branches else None
 
 
 @lru_cache(maxsize=1)

@@ -25,10 +25,9 @@ from solieu.pipeline import normalise, parallel, segment
 from solieu.pipeline.progress import Progress
 from solieu.pipeline.read import DEFAULT_MAX_SIZE, Rejected, read_inputs
 from solieu.pipeline.readers import expected_documents
+from solieu.pipeline.outputs import guard_outputs, store_problem
 from solieu.pipeline.records import Analysis, Document, Figure
-from solieu.pipeline.write import (
-    OutputError, atomic_output, check_output, dump_record, finite_record, is_stream, real_target,
-)
+from solieu.pipeline.write import OutputError, atomic_output, dump_record, finite_record, is_stream  # noqa: F401
 
 # Seconds one document may take before it is rejected: a normal article takes well
 # under one, a 1 MB report tens; past this it is a pathological input holding the batch.
@@ -374,29 +373,8 @@ def errors_file(output: str | Path, errors_path: str | Path | None) -> Path | No
 
 
 def check_paths(inputs: Iterable[str | Path], output: str | Path, errors: Path | None) -> None:
-    """Refuse, before any work, outputs that would be lost or would destroy an input.
-
-    An output that is a folder would fail only at the end, after all the work; one
-    that is an input file would overwrite it; an errors file that is the output
-    would replace it.
-    """
-    check_output(output)
-    if errors is not None:
-        check_output(errors)
-        if not is_stream(output) and _same_file(errors, output):
-            raise OutputError(f"{errors}: the errors file cannot be the output file")
-    for raw in inputs:
-        for written in (output, errors):
-            if written is not None and not is_stream(written) and Path(raw).is_file() and _same_file(raw, written):
-                raise OutputError(f"{written}: is also an input; write the output elsewhere")
-
-
-def _same_file(a: str | Path, b: str | Path) -> bool:
-    first, second = real_target(a), real_target(b)
-    try:
-        return first.samefile(second)
-    except OSError:
-        return first.absolute() == second.absolute()
+    """Refuse, before any work, outputs that would be lost or would destroy an input (`outputs.guard_outputs`)."""
+    guard_outputs([output, errors], inputs)
 
 
 def run_extract(
@@ -466,6 +444,9 @@ def run_ingest(
 
     inputs = list(inputs)
     errors_target = Path(errors_path) if errors_path else Path(f"{db}.errors.jsonl")
+    problem = store_problem(db)
+    if problem:
+        raise store.StoreError(problem)
     check_paths(inputs, db, errors_target)
     check_models()
     progress = progress or Progress(quiet=True)
@@ -484,6 +465,8 @@ def run_ingest(
             max_seconds=max_seconds, on_document=progress.document,
         )
         write_errors(result.rejected, errors_target)
+    except duckdb.InterruptException:  # Ctrl-C, caught by DuckDB first: the store is as it was
+        raise KeyboardInterrupt from None
     except duckdb.Error as error:  # a damaged or truncated store, met after it was opened
         raise store.StoreError(f"{db}: store cannot be read or written ({' '.join(str(error).split())})") from error
     finally:

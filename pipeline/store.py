@@ -66,6 +66,10 @@ Extractor = Callable[[Document], list[Figure]]
 KindOf = Callable[[Document], "str | None"]
 
 
+# Nothing is downloaded at run time: DuckDB would fetch an extension for a file it half-recognises.
+NO_DOWNLOADS: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 class StoreError(Exception):
     """A store that cannot be opened or read; the message names it and says why."""
 
@@ -130,9 +134,14 @@ def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Iterat
     Readers open it read-only, so that any number of them (a notebook, `summary`,
     `report`) share it; a writer waits a little for one that holds it, then says who.
     """
+    from solieu.pipeline.outputs import store_problem
+
     target = Path(path)
     if read_only and not target.exists():
         raise StoreError(f"{target}: no such store (run `solieu ingest` first)")
+    problem = store_problem(target)  # a figures file given as --db would be opened as something else, or lost
+    if problem:
+        raise StoreError(problem)
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     con = connect_waiting(target, read_only)
@@ -158,7 +167,7 @@ def connect_waiting(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + max(wait, 0.0)
     while True:
         try:
-            return duckdb.connect(str(target), read_only=read_only)
+            return duckdb.connect(str(target), read_only=read_only, config=NO_DOWNLOADS)
         except duckdb.Error as error:
             holder = lock_holder(str(error))
             if holder is None:
@@ -827,8 +836,21 @@ def document_texts(source: str | Path, doc_ids: Iterable[str]) -> dict[str, str]
 
 
 def read_figure_file(path: Path) -> pd.DataFrame:
-    """Figures from a JSON Lines, CSV or Parquet file; a bad file is one StoreError."""
-    return read_table_file(path, FIGURE_TYPES, "figures")
+    """Figures from a JSON Lines, CSV or Parquet file; a bad file, or one without figures, is one StoreError.
+
+    A summary, a comparison or a report of no figures would end with status 0 and
+    an empty result, as if the extraction had found nothing.
+    """
+    frame = read_table_file(path, FIGURE_TYPES, "figures")
+    keys = ("doc_id", "start", "end")
+    missing = [key for key in keys if key not in frame.columns]
+    if missing:
+        raise StoreError(f"{path}: not figure records (no column {', '.join(missing)})")
+    if frame.empty:
+        raise StoreError(f"{path}: no figure records in it")
+    if frame[list(keys)].isna().any(axis=None):
+        raise StoreError(f"{path}: not figure records (rows without doc_id, start or end)")
+    return frame
 
 
 def read_table_file(path: Path, types: dict[str, str], what: str = "documents") -> pd.DataFrame:
@@ -945,9 +967,9 @@ def typed_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # Figures: the spec record, the years of its period and its document's publication date.
 EXPORT_FIGURE_COLUMNS: tuple[str, ...] = (*FIGURE_COLUMNS, "published")
-# Documents: everything but the full text (large; `load_documents(db, text=True)` has it).
+# Documents: with their text last, so that `extract` and `ingest` read an export of documents back.
 EXPORT_DOCUMENT_COLUMNS: tuple[str, ...] = (
-    "doc_id", "source", "title", "published", "province", "kind", "extractor_version", "ingested_at",
+    "doc_id", "source", "title", "published", "province", "kind", "extractor_version", "ingested_at", "text",
 )
 # How each SQL type is named in the schema note of a CSV (Frictionless Table Schema types).
 SCHEMA_NOTE_TYPES = {"VARCHAR": "string", "INTEGER": "integer", "DOUBLE": "number", "DATE": "date",
@@ -960,13 +982,13 @@ def export_figures(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
 
 
 def export_documents(frame: pd.DataFrame, output: str | Path, fmt: str) -> int:
-    """Write the documents (no text) atomically; the file reads back with `load_documents`."""
+    """Write the documents atomically; the file reads back with `load_documents(text=True)`, and as documents."""
     return export_table(frame, EXPORT_DOCUMENT_COLUMNS, output, fmt)
 
 
 def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path, fmt: str) -> int:
     """One typed table in one format: the same column types in Parquet, CSV (+ schema note) and JSON Lines."""
-    from solieu.pipeline.write import atomic_output, dump_record, safe_frame
+    from solieu.pipeline.write import atomic_output, dump_record, write_csv
 
     records = frame.copy()
     for name in columns:
@@ -978,7 +1000,7 @@ def export_table(frame: pd.DataFrame, columns: Iterable[str], output: str | Path
             write_parquet(records, out)
     elif fmt == "csv":
         with atomic_output(output) as out:
-            safe_frame(records).to_csv(out, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f")
+            write_csv(records, out, date_format="%Y-%m-%dT%H:%M:%S.%f")
         with atomic_output(schema_note_path(output)) as out:
             out.write(json.dumps(schema_note(records.columns), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "jsonl":

@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -24,6 +25,13 @@ from typing import IO, Any
 STDOUT = "-"
 # OWASP, CSV injection: a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a `'` goes: before a formula start at the cell's start, or after a line break (a spreadsheet
+# that splits the cell there would start a row with it); a `'` already there is guarded too, so that
+# taking the guard off gives back exactly what was written.
+_GUARD_AT = re.compile(r"^(?=[=+\-@\t\r'])|(?<=[\r\n])(?=[=+\-@\t'])")
+_GUARD = re.compile(r"^'(?=[=+\-@\t\r'])|(?<=[\r\n])'(?=[=+\-@\t'])")
+# RFC 4180's line end: with it as the terminator, a field holding a bare CR is quoted as one holding LF is.
+CSV_LINE_END = "\r\n"
 
 
 class OutputError(Exception):
@@ -91,7 +99,10 @@ def atomic_output(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
             yield handle
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = _temporary(target)
+    try:
+        fd, tmp_name = _temporary(target)
+    except OSError as error:  # its message would name the temporary file, which the user never asked for
+        raise OutputError(f"{path}: cannot be written there ({error.strerror or error})") from None
     handle = os.fdopen(fd, mode, **text_options)
     try:
         with handle:
@@ -156,19 +167,20 @@ def finite_record(record: dict[str, Any]) -> bool:
 def safe_cell(value: Any) -> Any:
     """A CSV cell a spreadsheet shows as text, never runs (OWASP CSV injection).
 
-    Text starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
-    `'`, which spreadsheets hide and treat as "this is text". Numbers are left as
-    they are (a negative number is a number, not a formula).
+    Text starting with `=`, `+`, `-`, `@`, tab or carriage return, or with such a
+    character after a line break, gets a `'` there, which spreadsheets hide and
+    treat as "this is text". Numbers are left as they are (a negative number is
+    a number, not a formula).
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return _GUARD_AT.sub("'", value)
     return value
 
 
 def unguarded_cell(value: Any) -> Any:
     """A cell read back from a CSV that `safe_cell` wrote: the guarding `'` taken off again."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
+    if isinstance(value, str) and "'" in value:
+        return _GUARD.sub("", value)
     return value
 
 
@@ -180,3 +192,9 @@ def safe_frame(frame: Any, cell: Any = safe_cell) -> Any:
         if safe[name].dtype.kind == "O":  # object and pandas' string dtypes; numbers are never guarded
             safe[name] = safe[name].map(cell, na_action="ignore")
     return safe
+
+
+def write_csv(frame: Any, out: IO[str], **options: Any) -> None:
+    """A pandas DataFrame as CSV no spreadsheet can misread: formulas guarded, and every field holding
+    CR, LF, the delimiter or a quote quoted (pandas' own line end left a bare CR unquoted)."""
+    safe_frame(frame).to_csv(out, index=False, lineterminator=CSV_LINE_END, **options)

@@ -10,6 +10,8 @@ started here, its address given to `solieu extract --scheduler`.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import threading
 from pathlib import Path
@@ -241,3 +243,43 @@ def test_the_time_budget_of_a_worker_thread_starts_no_thread_per_document(monkey
     worker.start()
     worker.join(30)
     assert len([name for name in started if name != "worker"]) <= 1  # the watchdog, once per process
+
+
+def dies_once(items: object, partition: object, folder: str, *args: object) -> object:
+    """The partition's work, in a worker that is killed (SIGKILL) the first time any partition runs."""
+    marker = Path(folder).parent / "killed-once"
+    try:
+        marker.touch(exist_ok=False)
+    except FileExistsError:
+        return dask_engine_extract(items, partition, folder, *args)
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("unreachable")
+
+
+dask_engine_extract = dask_engine.extract_partition
+
+
+def test_a_lost_worker_costs_a_retry_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = [str(corpus())]
+    local = run_extract(inputs, tmp_path / "local.jsonl", workers=1)
+    monkeypatch.setattr(dask_engine, "extract_partition", dies_once)
+
+    result = run_dask(inputs, tmp_path / "figures", workers=2)
+
+    assert (tmp_path / "killed-once").exists(), "no worker was killed: the test proves nothing"
+    same_outcome(local, result)
+    assert records_of(tmp_path / "figures") == records_of(tmp_path / "local.jsonl")
+
+
+def test_a_killed_run_s_staging_folders_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    article = tmp_path / "bai.txt"
+    article.write_text("Tổ chức 4 lớp tập huấn.", encoding="utf-8")
+    gone = 2 ** 22 + 1  # above the largest process id Linux gives: no process runs there, as a killed run's
+    for suffix in ("part", "old"):
+        (tmp_path / f".figures.{gone}.abc123.{suffix}" / "figures").mkdir(parents=True)
+    mine = tmp_path / f".figures.{os.getpid()}.xyz789.part"  # a run still alive keeps its own
+    mine.mkdir()
+
+    run_dask([article], tmp_path / "figures")
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["bai.txt", "figures", mine.name])

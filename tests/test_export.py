@@ -74,9 +74,9 @@ def test_every_export_reads_back_with_the_declared_types(db: Path, tmp_path: Pat
     output = tmp_path / f"{what}.{fmt}"
     assert main(["export", "--db", str(db), "--what", what, "--format", fmt, "-o", str(output)]) == 0
     columns = store.EXPORT_FIGURE_COLUMNS if what == "figures" else store.EXPORT_DOCUMENT_COLUMNS
-    loaded = store.load_figures(db) if what == "figures" else store.load_documents(db)
+    loaded = store.load_figures(db) if what == "figures" else store.load_documents(db, text=True)
 
-    back = store.load_figures(output) if what == "figures" else store.load_documents(output)
+    back = store.load_figures(output) if what == "figures" else store.load_documents(output, text=True)
 
     assert list(back.columns) == list(columns)
     assert_typed(back)

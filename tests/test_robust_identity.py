@@ -93,18 +93,30 @@ def test_the_store_never_replaces_a_document_from_another_source(tmp_path: Path,
     assert list(store.load_documents(db, text=True)["text"]) == [TRAINING]
 
 
-def test_an_output_inside_the_input_folder_is_never_read_back(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_inside_the_input_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "F"
     folder.mkdir()
     (folder / "bai.txt").write_text(TRAINING, encoding="utf-8")
+
+    assert main(["extract", str(folder), "-o", str(folder / "figures.jsonl"), "--workers", "1", "-q"]) == 2
+    assert capsys.readouterr().err == (f"solieu: {folder / 'figures.jsonl'}: is inside the input folder {folder}; "
+                                       "write the output elsewhere\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["bai.txt"]
+
+
+def test_figures_written_by_another_run_into_an_input_folder_are_never_read_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "F"
+    folder.mkdir()
+    (folder / "bai.txt").write_text(TRAINING, encoding="utf-8")
+    assert main(["extract", str(folder), "-o", str(tmp_path / "figures.jsonl"), "--workers", "1", "-q"]) == 0
+    first = records(tmp_path / "figures.jsonl")
     output = folder / "figures.jsonl"
-    assert main(["extract", str(folder), "-o", str(output), "--workers", "1", "-q"]) == 0
-    first = records(output)
+    output.write_bytes((tmp_path / "figures.jsonl").read_bytes())  # copied in by hand
     capsys.readouterr()
 
-    # Run again: the previous output is in the folder now, and must not become documents.
-    assert main(["extract", str(folder), "-o", str(output), "--workers", "1", "-q"]) == 0
-    assert records(output) == first
+    assert main(["extract", str(folder), "-o", str(tmp_path / "again.jsonl"), "--workers", "1", "-q"]) == 0
+    assert records(tmp_path / "again.jsonl") == first
     db = tmp_path / "s.duckdb"
     assert main(["ingest", str(folder), "--db", str(db), "--workers", "1"]) == 0
 
@@ -148,7 +160,7 @@ def test_an_errors_file_that_is_the_output_is_refused(tmp_path: Path, monkeypatc
     output = tmp_path / "f.jsonl"
 
     assert main(["extract", str(article), "-o", str(output), "--errors", str(output), "--workers", "1"]) == 2
-    assert "the errors file cannot be the output file" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"solieu: {output}: is also the output {output}; give each output its own name\n"
     assert not output.exists()
 
 

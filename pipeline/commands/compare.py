@@ -36,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     if args.figures and args.db:
         args.parser.error("give either a figures file or --db, not both")
     source = args.figures or args.db or str(DEFAULT_DB)
+    from solieu.pipeline.outputs import guard_reading
+
+    guard_reading(source, [args.output])
     try:
         table = compare(source, by=args.by, status=args.status, merged=args.merged)
     except ValueError as error:

@@ -2,7 +2,8 @@
 
 The stored figures (with the years of their period and their document's
 publication date) or the stored documents, typed as in the store: the same
-column types in Parquet, CSV (with a schema note beside it) and JSON Lines.
+column types in Parquet, CSV (with a schema note beside it) and JSON Lines. Documents
+carry their text, so that `extract` and `ingest` read an export of documents back.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def run(args: argparse.Namespace) -> int:
         schema_note_path,
     )
 
+    from solieu.pipeline.outputs import guard_reading
+
+    guard_reading(args.db, [args.output, schema_note_path(args.output) if args.format == "csv" else None])
     try:
         if args.what == "documents":
-            count = export_documents(load_documents(args.db), args.output, args.format)
+            count = export_documents(load_documents(args.db, text=True), args.output, args.format)
         else:
             count = export_figures(load_figures(args.db), args.output, args.format)
     except StoreError as error:

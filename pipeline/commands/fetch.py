@@ -23,6 +23,7 @@ from solieu.pipeline.fetch import (
     PageProgress,
     Politeness,
     default_output,
+    pages_problem,
     fetch_pages,
     read_list,
     write_errors,
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--backoff", type=non_negative_seconds, default=DEFAULT_BACKOFF, metavar="SECONDS",
                         help="pause before the first retry (default: %(default)s)")
     parser.add_argument("--timeout", type=non_negative_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help="give up on a request after this long (default: %(default)s)")
+                        help="the longest a whole page may take: connection, headers and body (default: %(default)s)")
     parser.add_argument("--hosts", type=positive_int, default=DEFAULT_HOSTS, metavar="N",
                         help="sites fetched side by side, each one request at a time (default: %(default)s)")
     parser.add_argument("--user-agent", default=USER_AGENT, help="how the requests introduce themselves")
@@ -58,15 +59,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def output_problem(output: Path, errors: Path, lists: list[Path]) -> str | None:
-    """Why the pages cannot go where asked (a folder, a list, the errors file), checked before any request."""
+    """Why the pages cannot go where asked (a folder, a list, the errors file, a file of something else),
+    checked before any request."""
+    from solieu.pipeline.outputs import guard_outputs
+    from solieu.pipeline.write import OutputError
+
     if output.is_dir():
         return f"{output}: is a folder; -o names the JSON Lines file of pages"
-    resolved = output.resolve()
-    if any(resolved == path.resolve() for path in lists):
+    if any(output.exists() and path.exists() and output.samefile(path) for path in lists):
         return f"{output}: is the list of addresses itself; pages go to another file"
-    if resolved == errors.resolve():
-        return f"{errors}: the errors file cannot be the file of pages"
-    return None
+    try:
+        guard_outputs([output, errors], lists)
+    except OutputError as error:
+        return str(error)
+    return pages_problem(output)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,10 +32,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from solieu.pipeline.commands.ingest import run_ingest  # this module's lazy name, see above
     from solieu.pipeline.fetch import fetch_address_lists
+    from solieu.pipeline.outputs import guard_outputs, store_problem
     from solieu.pipeline.progress import Progress
 
     if not args.inputs and not args.refresh:
         args.parser.error("give at least one INPUT, or --refresh to re-extract the stored documents")
+    guard_outputs([args.db, args.errors or f"{args.db}.errors.jsonl"], args.inputs)
+    problem = store_problem(args.db)
+    if problem:
+        print(f"solieu: {problem}", file=sys.stderr)
+        return 2
     inputs, unfetched = fetch_address_lists(args.inputs, args.max_size, quiet=args.quiet)  # URL lists → pages
     result = run_ingest(
         inputs, args.db, refresh=args.refresh, errors_path=args.errors, workers=batch_workers(args),

@@ -32,6 +32,9 @@ def run(args: argparse.Namespace) -> int:
     if args.figures and args.db:
         args.parser.error("give either a figures file or --db, not both")
     source = args.figures or args.db or str(DEFAULT_DB)
+    from solieu.pipeline.outputs import guard_reading
+
+    guard_reading(source, [args.output])
     try:
         size = write_report(source, args.output, args.lang)
     except StoreError as error:

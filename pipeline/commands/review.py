@@ -28,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
     if not source.exists():
         print(f"solieu: {source}: no such file", file=sys.stderr)
         return 2
+    from solieu.pipeline.outputs import guard_reading
+
+    guard_reading(source, [args.output, codes_path(Path(args.output))])
     try:
         records, problems = read_records(source)
     except StoreError as error:

@@ -11,6 +11,7 @@ naming the input and why, and costs nothing else.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from solieu.pipeline.readers.sniff import DOCUMENT_SUFFIXES, binary_kind, is_jso
 from solieu.pipeline.records import Document
 
 READER_FAILED = "reader failed"
+SNIFF_HEAD = 4096
 # Keys that mark a JSON line as something solieu wrote, not a document to read.
 FIGURE_KEYS = frozenset({"doc_id", "start", "end", "value", "unit", "metric"})
 ERROR_KEYS = frozenset({"source", "reason"})
@@ -100,13 +102,40 @@ def folder_files(folder: Path) -> tuple[list[Path], list[Rejected]]:
 
     for root, folders, names in os.walk(folder, onerror=unreadable):
         folders[:] = [name for name in folders if not name.startswith((".", "~$"))]
-        for name in names:
+        for name in sorted(folders):
+            if Path(root, name).is_symlink():  # never followed; one that leads back is said
+                problem = _folder_link_problem(Path(root, name))
+                if problem:
+                    problems.append(Rejected(shown_path(Path(root, name)), problem))
+        for name in sorted(names):
             child = Path(root, name)
             if name.startswith((".", "~$")) or not (child.suffix.lower() in DOCUMENT_SUFFIXES or not child.suffix):
                 continue
             if child.is_file():
                 files.append(child)
+            elif child.is_symlink() and not child.exists():
+                problems.append(Rejected(shown_path(child), _broken_link(child)))
     return sorted(files), problems
+
+
+def _folder_link_problem(link: Path) -> str | None:
+    """Why a link to a folder is worth a word: it leads back into a folder that holds it (a loop)."""
+    target = Path(os.path.realpath(link))
+    for parent in link.parents:
+        if Path(os.path.realpath(parent)) == target:
+            return "symbolic link loop (leads back to a folder that holds it): not followed"
+    return None
+
+
+def _broken_link(link: Path) -> str:
+    try:
+        link.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 says a loop this way
+        return "symbolic link loop"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link (its target does not exist)"
 
 
 def expected_documents(inputs: Iterable[str | Path], max_size: int = DEFAULT_MAX_SIZE) -> int:
@@ -186,7 +215,15 @@ def read_file(
         if size > max_size:
             yield Rejected(source, f"{size_text(size)}, over the {size_text(max_size)} size limit")
             return
-        item = parse(path.read_bytes(), path, max_size)
+        data = path.read_bytes()
+        written = solieu_file(data)
+        if written and named:
+            yield Rejected(source, f"{written} written by solieu, not a document")
+            return
+        if written:
+            notice(source, f"{written} written by solieu, not a document: skipped")
+            return
+        item = parse(data, path, max_size)
         if isinstance(item, Document):
             item = _named(item, path, source, doc_id)
         yield item
@@ -228,6 +265,30 @@ def solieu_output(first_line: bytes) -> str | None:
     return None
 
 
+# What marks a whole file as one solieu wrote: the schema note beside a CSV export, the HTML report.
+SCHEMA_NOTE_KEYS = frozenset({"fields", "missingValues", "encoding"})
+REPORT_MARK = b'<meta name="generator" content="solieu'
+
+
+def solieu_file(data: bytes) -> str | None:
+    """`a CSV schema note` or `a report` when the file is one solieu wrote, else None.
+
+    Saved into an input folder, the next run would read them as documents (a report
+    quotes every figure's sentence, and its figures would be counted twice).
+    """
+    head = data[:SNIFF_HEAD]
+    if REPORT_MARK in head:
+        return "a report"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and b'"missingValues"' in data[:SNIFF_HEAD * 16]:
+        try:
+            note = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if isinstance(note, dict) and SCHEMA_NOTE_KEYS <= note.keys():
+            return "a CSV schema note"
+    return None
+
+
 def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document | Rejected:
     """One document from the bytes of a file, by the reader its content calls for."""
     source = shown_path(path)
@@ -238,7 +299,7 @@ def parse(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document
         if kind == "pdf":
             from solieu.pipeline.readers.pdf import read_pdf
 
-            return read_pdf(data, path)
+            return read_pdf(data, path, max_size)
         if kind == "docx":
             from solieu.pipeline.readers.word import read_docx
 

@@ -15,6 +15,7 @@ import re
 import charset_normalizer
 
 from solieu.pipeline.readers.base import Unreadable
+from solieu.pipeline.readers.legacy import best_decoding, vietnamese_score
 
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
@@ -120,7 +121,8 @@ def _decode(data: bytes, declared: str | None, notes: list[str]) -> str:
     damaged = _mostly_utf8(data)
     if damaged is not None:
         text, bad = damaged
-        notes.append(f"{bad} invalid UTF-8 sequence(s) replaced by U+FFFD (the rest is UTF-8)")
+        if bad:
+            notes.append(f"{bad} invalid UTF-8 sequence(s) replaced by U+FFFD (the rest is UTF-8)")
         return text
     if declared:
         try:
@@ -128,9 +130,10 @@ def _decode(data: bytes, declared: str | None, notes: list[str]) -> str:
         except (UnicodeDecodeError, LookupError):
             pass
     best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise Unreadable("not text in any known encoding (binary data?)")
-    return str(best)
+    name, text = best_decoding(data, [("detected", str(best))] if best is not None else [])
+    if name == "detected" or vietnamese_score(text) > 0:
+        return text
+    raise Unreadable("not text in any known encoding (binary data?)")
 
 
 def _without_bom(data: bytes, encoding: str) -> str | None:
@@ -167,18 +170,35 @@ def _utf8(data: bytes) -> str | None:
         return None
 
 
-# A file is UTF-8 with a few damaged bytes, not a legacy code page, when its valid
-# multi-byte characters outnumber the invalid sequences by this much (a Windows-1258
-# or Windows-1252 file has almost no valid multi-byte sequence at all).
-UTF8_MAJORITY = 10
+# A file is UTF-8 with a few damaged places, not a legacy code page, when its valid
+# multi-byte characters outnumber the damaged places by this much: a Windows-1258, TCVN3
+# or VNI file has almost no valid multi-byte sequence at all, while one sentence of
+# Vietnamese has a dozen, so a one-line file with two damaged bytes is still UTF-8.
+UTF8_MAJORITY = 2
+_REPLACED = re.compile("\ufffd+")
+
+
+def _lenient(error: UnicodeError) -> tuple[str, int]:
+    """A decoding error handler: a CESU-8 surrogate (a character of Java's or MySQL's "UTF-8") is kept
+    as the surrogate, to be paired with its other half; anything else invalid becomes one U+FFFD."""
+    assert isinstance(error, UnicodeDecodeError)
+    chunk = error.object[error.start:error.start + 3]
+    if len(chunk) == 3 and chunk[0] == 0xED and 0xA0 <= chunk[1] <= 0xBF and 0x80 <= chunk[2] <= 0xBF:
+        return chunk.decode("utf-8", "surrogatepass"), error.start + 3
+    return "\ufffd", error.end
+
+
+codecs.register_error("solieu-lenient", _lenient)
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
-    """UTF-8 with a few invalid bytes (a copy damaged on the way): the text with them replaced, and how many."""
-    text = data.decode("utf-8", "replace")
-    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    """UTF-8 with a few invalid bytes (a copy damaged on the way, a CESU-8 surrogate): the text with
+    them replaced, and at how many places."""
+    text = data.decode("utf-8", "solieu-lenient").encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    given = data.count("\ufffd".encode("utf-8"))
+    bad = len(_REPLACED.findall(text)) - given  # a run of replaced bytes is one damaged place
     multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
-    if bad > 0 and multibyte >= UTF8_MAJORITY * bad:
+    if multibyte >= max(1, UTF8_MAJORITY * bad):  # strict UTF-8 failed: bad is 0 for CESU-8 alone
         return text, bad
     return None
 

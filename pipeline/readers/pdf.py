@@ -18,7 +18,7 @@ from pathlib import Path
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
-from solieu.pipeline.readers.base import Unreadable, clean_title
+from solieu.pipeline.readers.base import DEFAULT_MAX_SIZE, Unreadable, clean_title, size_text
 from solieu.pipeline.records import Document
 
 # pypdf logs each oddity of a damaged file; the reader reports one reason instead.
@@ -33,9 +33,9 @@ _SENTENCE_END = re.compile(r"[.!?:;…]['\")\]]?\s*$")
 _LIST_START = re.compile(r"\s*(?:[-–•+*]\s|\d{1,2}(?:\.\d{1,2})*[.)]\s|[a-zđ]\)\s|[IVXLC]{1,6}\.\s)")
 
 
-def read_pdf(data: bytes, path: Path) -> Document:
+def read_pdf(data: bytes, path: Path, max_size: int = DEFAULT_MAX_SIZE) -> Document:
     reader = _open(data)
-    pages = [_page_lines(page) for page in _pages(reader)]
+    pages = [_page_lines(page) for page in _pages(reader, max_size)]
     text = reflow([line for page in pages for line in page])
     if not text.strip():
         raise Unreadable(f"scanned PDF without a text layer ({len(pages)} pages, no text): it needs OCR first")
@@ -64,20 +64,29 @@ def _open(data: bytes) -> pypdf.PdfReader:
     return reader
 
 
-def _pages(reader: pypdf.PdfReader) -> list[str]:
-    """Text of each page; a page whose content cannot be decoded counts as a page without text."""
+def _pages(reader: pypdf.PdfReader, max_size: int = DEFAULT_MAX_SIZE) -> list[str]:
+    """Text of each page; a page whose content cannot be decoded counts as a page without text.
+
+    pypdf bounds each stream it inflates; the pages together are bounded here: their
+    text may not exceed the size limit, however many pages each stay under pypdf's.
+    """
     texts: list[str] = []
+    total = 0
     for number, page in enumerate(reader.pages, start=1):
         try:
             text = page.extract_text() or ""
             if not text.strip():
                 _inflate_contents(page)  # pypdf's text extraction hides a stream that hit its limit
             texts.append(text)
+            total += len(text.encode("utf-8"))
         except LimitReachedError:
             # pypdf stops inflating a stream past its limit: a decompression bomb, not a scan.
             raise Unreadable(f"PDF decompression bomb: page {number} inflates past pypdf's limit") from None
         except Exception:  # one damaged page must not cost the others
             texts.append("")
+        if total > max_size:
+            raise Unreadable(f"PDF whose pages hold more than the {size_text(max_size)} size limit of text "
+                             f"(reached at page {number}): a decompression bomb, not a report")
     return texts
 
 

@@ -29,11 +29,18 @@ DATE_PARAMS = {"extensive_search": False, "original_date": True}
 # libxml2 (under trafilatura) gives up on elements nested deeper than 255 levels and
 # the page comes out empty; nesting past this depth is flattened and the page read again.
 MAX_DEPTH = 200
+# The parser's tree costs a few hundred bytes an element: a page of tiny tags under the size
+# limit could take gigabytes. A long report saved as a page has tens of thousands.
+MAX_TAGS = 400_000
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                    "source", "track", "wbr"})
 
 
 def read_html(page: str, path: Path) -> Document:
+    tags = page.count("<")
+    if tags > MAX_TAGS:  # the page's parts, bounded together as a Word file's and a PDF's are
+        raise Unreadable(f"HTML page of {tags:,} tags, over the {MAX_TAGS:,} a page may have: "
+                         "its tree would take gigabytes, not an article")
     try:
         return _read_html(page, path)
     except Unreadable:

@@ -29,6 +29,10 @@ BOMB_MIN_BYTES = 10 * 1000 * 1000
 # python-docx holds the XML as a tree of about twenty times its size: the XML may not
 # unpack to more than the size limit itself (thousands of pages of text).
 XML_SUFFIXES = (".xml", ".rels")
+# python-docx reads every part (images included) into memory: all parts together may unpack
+# to this many times the size limit at most, and not by the bomb ratio overall either, so that
+# a hundred parts each under the per-part floor are not a gigabyte.
+TOTAL_PARTS_RATIO = 5
 
 
 def read_docx(data: bytes, path: Path, max_size: int) -> Document:
@@ -68,6 +72,13 @@ def _check_package(data: bytes, max_size: int) -> None:
         raise Unreadable(
             f"Word document whose text (XML) unpacks to {size_text(xml)}, "
             f"over the {size_text(max_size)} size limit; checked before parsing"
+        )
+    total = sum(part.file_size for part in parts)
+    packed = sum(part.compress_size for part in parts)
+    if total > TOTAL_PARTS_RATIO * max_size or (total > BOMB_MIN_BYTES and total > BOMB_RATIO * max(packed, 1)):
+        raise Unreadable(
+            f"zip bomb: its {len(parts)} parts unpack from {size_text(packed)} to {size_text(total)} in all, "
+            f"over the {size_text(TOTAL_PARTS_RATIO * max_size)} limit for a Word report"
         )
 
 
