@@ -63,7 +63,38 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "code": re.compile(r"(?<![\w.])[A-ZĐ]{2,6}\s*$"),
         "counted_after_year": re.compile(rf"\s+(?:{alternation(lex['counted_after_year'])})(?!\w)"),
         "year_before": ending(lex["date_before"] + lex["year_before_extra"], flags=re.IGNORECASE),
+        "business_named": re.compile(
+            rf"(?<!\w)(?:{alternation(_with_capitals(lex['business_nouns']))})(?:\s*[-–]\s*[A-ZĐ][^\W\d_]*)?"
+            rf"(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,5}}\s*$"),
+        "business_bare": ending(lex["business_nouns"], flags=re.IGNORECASE),
+        "business_bare_after": re.compile(rf"^\s*(?:[).;:]|$|[A-ZĐ]|(?:{alternation(lex['business_bare_after'])})(?!\w))"),
+        "address": re.compile(rf"(?<!\w)(?<!tổng )(?<!trong )(?:{alternation(_with_capitals(lex['address_before']))})\s*$"),
+        "street_after": re.compile(rf"^\s*,?\s*(?:(?:{alternation(_with_capitals(lex['street_after']))})(?!\w)|[A-ZĐ])"),
+        "institution": re.compile(
+            rf"(?<!\w)(?:{alternation(lex['institution_nouns'])})(?:\s+(?!tổng(?!\w)|trong(?!\w))[^\s\d,;.:]+){{0,6}}\s+số\s*$",
+            re.IGNORECASE),
+        "per_act_after": re.compile(rf"^\s*(?:{alternation(lex['per_act_after'])})(?!\w)", re.IGNORECASE),
+        "trade_money": re.compile(rf"(?<!\w)(?:{alternation(lex['trade_money_cues'])})(?!\w)", re.IGNORECASE),
+        "programme_money": re.compile(rf"(?<!\w)(?:{alternation(lex['programme_money_cues'])})(?!\w)", re.IGNORECASE),
+        "share_before": re.compile(rf"(?<!\w)(?:{alternation(lex['share_verbs'])})(?:\s+[^\s\d]+){{0,1}}\s*$", re.IGNORECASE),
+        "back_reference": re.compile(
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{alternation(lex['back_reference_after'])})(?!\w)"),
+        "caption_names": re.compile(
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,3}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
+        "force_after": starting(lex["force_nouns"]),
+        "force_not_with": re.compile(rf"(?<!\w)(?:{alternation(lex['force_not_with'])})(?!\w)", re.IGNORECASE),
+        "structure_after": starting(lex["structure_after"]),
+        "sample_before": ending(lex["sample_before"], flags=re.IGNORECASE),
+        "sample_after": starting(lex["sample_after"]),
+        "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
+        "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
+        "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
     }
+
+
+def _with_capitals(words: list[str]) -> list[str]:
+    """The words as written in running text and opening a sentence or a name (`khách sạn`, `Khách sạn`)."""
+    return sorted({variant for word in words for variant in (word, word[:1].upper() + word[1:])})
 
 
 @lru_cache(maxsize=8)
@@ -141,7 +172,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
     number_start = _number_start(q)
     before = text[max(sentence.start, number_start - 60):number_start]
     after = text[q.end:min(sentence.end, q.end + 40)]
-    low, high = load_json("figures.json")["year_range"]
+    lex = load_json("figures.json")
+    low, high = lex["year_range"]
     raw = text[number_start:q.end]
     if (q.unit == "count" and re.fullmatch(r"\d{4}", raw.strip()) and low <= q.value <= high
             and not _count_of_known_noun(text, q, before)):
@@ -171,6 +203,21 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
          and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
         ("code", q.qualifier == "exact" and p["code"].search(before) and p["name_end"].search(after)),
+        ("numbered place", q.qualifier == "exact" and q.unit == "count" and _business_name(before, after)),
+        ("address", q.qualifier == "exact" and q.unit in ("count", "ratio") and p["address"].search(before)
+         and (p["street_after"].match(after) or "địa chỉ" in before[-20:].lower())),
+        ("numbered place", q.qualifier == "exact" and q.unit == "count" and p["institution"].search(before)),
+        ("price", _money_like(q) and (p["per_act_after"].match(after) or q.per in lex["per_act_periods"])),
+        ("price", _money_like(q) and _trade_money(_clause(text, q, sentence))),
+        ("people named", q.unit == "count" and (p["back_reference"].match(after)
+                                                 or not before.strip() and p["caption_names"].match(after))),
+        ("price", q.unit in ("percent", "ratio") and p["share_before"].search(before)
+         and _trade_money(_clause(text, q, sentence))),
+        ("force", q.unit == "count" and p["force_after"].search(after) and not p["force_not_with"].search(sentence.text)),
+        ("structure", q.unit == "count" and p["structure_after"].search(after)),
+        ("sample", q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after))),
+        ("penalty", p["penalty"].search(before)),
+        ("other topic", p["other_topic"].search(sentence.text) and not p["own_topic"].search(sentence.text)),
     )
     for reason, hit in checks:
         if hit:
@@ -205,6 +252,35 @@ def is_situation_noise(figure: Figure) -> bool:
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None
     )
+
+
+def _business_name(before: str, after: str) -> bool:
+    """`massage Hoa Sen 7`, `quán karaoke 25 ở ...`: the number ends the name of a business."""
+    p = _patterns()
+    if p["business_named"].search(before):
+        return True
+    return p["business_bare"].search(before) is not None and p["business_bare_after"].match(after) is not None
+
+
+def _money_like(q: Quantity) -> bool:
+    """Money, or an amount with a scale word and no `đồng` (`700 ngàn`, `30 triệu/tháng`)."""
+    if q.unit == "vnd":
+        return True
+    scales = alternation(list(load_json("numbers.json")["scales"]))
+    return q.unit == "count" and re.search(rf"\d\s*(?:{scales})(?!\w)", q.text) is not None
+
+
+def _clause(text: str, q: Quantity, sentence: Sentence) -> str:
+    """The number's part of its sentence, between semicolons."""
+    start = text.rfind(";", sentence.start, q.start) + 1 or sentence.start
+    end = text.find(";", q.end, sentence.end)
+    return text[max(start, sentence.start):end if end >= 0 else sentence.end]
+
+
+def _trade_money(clause: str) -> bool:
+    """The clause is about the money of a deal (price, wage, share) and names no fine, budget or support."""
+    p = _patterns()
+    return p["trade_money"].search(clause) is not None and p["programme_money"].search(clause) is None
 
 
 def _work_before(before: str) -> bool:
