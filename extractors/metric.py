@@ -164,7 +164,19 @@ def counted_category_of(figure: Figure) -> str:
 
 
 def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:
-    """The metric the lexicon gives this figure, with a confidence from the score margin."""
+    """The metric the lexicon gives this figure, with a confidence from the score margin.
+
+    Remembered on the figure: the status rule asks it too (the situation is always achieved).
+    """
+    remembered = figure.context.get("lexicon_metric")
+    if remembered is not None and remembered[0] == kind:
+        return remembered[1]
+    answer = _lexicon_metric(figure)
+    figure.context["lexicon_metric"] = (kind, answer)
+    return answer
+
+
+def _lexicon_metric(figure: Figure) -> tuple[str, float]:
     lex = _lexicon()
     category = counted_category_of(figure)
     activities = activity_scores(figure)

@@ -79,6 +79,17 @@ def test_metric_from_the_lexicon(text, span, metric):
     ("Kế hoạch năm 2023\nI. Tình hình năm 2022\nToàn tỉnh có 712 cơ sở kinh doanh dịch vụ nhạy cảm.\nII. Chỉ tiêu\n- Kiểm tra 100% cơ sở.",
      "712", "achieved"),
     ("Đến năm 2025, 100% cán bộ được tập huấn.", "100%", "target"),
+    # A share of a target reached is a result; a goal to reach one stays a goal.
+    ("Năm 2022, tỉnh đạt 92% chỉ tiêu kiểm tra cơ sở kinh doanh.", "92%", "achieved"),
+    ("Năm 2023, tỉnh phấn đấu đạt 100% chỉ tiêu kiểm tra.", "100%", "target"),
+    ("Đoàn đã kiểm tra 18 cơ sở/20 cơ sở theo kế hoạch được duyệt.", "18 cơ sở/20", "achieved"),
+    ("Qua kiểm tra, đã yêu cầu 120 chủ cơ sở ký cam kết không để xảy ra mại dâm.", "120", "achieved"),
+    # The situation is a fact, in a plan too, when a sentence states it.
+    ("Kế hoạch năm 2023\nToàn tỉnh hiện có 350 cơ sở kinh doanh dịch vụ dễ phát sinh tệ nạn mại dâm.\n"
+     "Phấn đấu 100% xã, phường lành mạnh.", "350", "achieved"),
+    # A news item that announces a plan summarises its goals.
+    ("Tỉnh Bình An ban hành kế hoạch phòng, chống mại dâm\nTheo đó, tuyên truyền cho 1.500 người dân tại các xã.",
+     "1.500", "target"),
 ])
 def test_status(text, span, status):
     assert figure_of(text, span, published="2022-12-01").status == status
