@@ -64,6 +64,20 @@ def test_counted_noun_phrase(text, span, counted):
     ("In và phát hành 5.000 tờ rơi tuyên truyền.", "5.000", "materials_distributed"),
     ("Tổng kinh phí thực hiện là 620 triệu đồng.", "620 triệu đồng", "funding_vnd"),
     ("Khoảng 60 người bán dâm hoạt động lén lút tại 4 phường của thành phố.", "4", "communes_with_prostitution"),
+    # Services given to sex workers are support, however they are counted.
+    ("Năm 2022 có 64 lượt người bán dâm được trợ giúp pháp lý miễn phí.", "64", "sex_workers_supported"),
+    ("Đã có 37 lượt người bán dâm được chăm sóc sức khỏe tại trạm y tế.", "37", "sex_workers_supported"),
+    # People caught in the act are sanctioned for it; organisers arrested are criminal cases.
+    ("Công an bắt quả tang 4 nữ nhân viên đang bán dâm cho khách.", "4", "violations_sanctioned"),
+    ("Tổ công tác phát hiện 6 cặp đang mua bán dâm trong các phòng.", "6", "violations_sanctioned"),
+    ("Đoàn kiểm tra xử phạt 9 người mua dâm tại các nhà nghỉ.", "9", "violations_sanctioned"),
+    ("Công an khởi tố 3 vụ môi giới mại dâm với 7 bị can.", "7", "criminal_cases"),
+    # The kind of event named after `cuộc`, `đợt` decides; so do the places where inspections were made.
+    ("Tổ chức 3 cuộc triệt phá mại dâm tại các quán karaoke.", "3", "inspections"),
+    ("Hằng năm tổ chức 2 đợt tập huấn cho cán bộ cơ sở.", "2", "training_courses"),
+    ("Lắp đặt 15 pa nô tuyên truyền tại các trục đường chính.", "15", "materials_distributed"),
+    ("Đội kiểm tra liên ngành đã kiểm tra tại 12 xã, phường trong năm.", "12", "inspections"),
+    ("Toàn huyện có 8 đội công tác xã hội tình nguyện với 96 tình nguyện viên.", "96", "teams_established"),
 ])
 def test_metric_from_the_lexicon(text, span, metric):
     assert figure_of(text, span).metric == metric
