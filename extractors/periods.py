@@ -86,9 +86,10 @@ class Expression:
 class Context:
     """What relative expressions are resolved against, for one document."""
 
-    anchor: int | None  # "now": publication year, else latest explicit year
+    anchor: int | None  # "now": publication year, else the end of the period the document states most
     anchor_month: int | None
     document: Span | None  # the document's own period
+    document_mentions: int = 0  # how many times the document states its own period
 
 
 def sentence_bounds(text: str, sentences: list[Sentence]) -> list[tuple[int, int]]:
@@ -251,6 +252,11 @@ def relative_offset(word: str | None, context: Context) -> int:
 
 def document_span(expressions: list[Expression], context: Context) -> Span | None:
     """The document's period: its most stated closed period, else its cumulative or open ones."""
+    return document_period(expressions, context)[0]
+
+
+def document_period(expressions: list[Expression], context: Context) -> tuple[Span | None, int]:
+    """The document's period and how many times it is stated."""
     tiers = (
         [resolve(e, context, "achieved") for e in expressions if e.kind in CLOSED_KINDS],
         [resolve(e, context, "target") for e in expressions if e.kind in ("until", "until_now")],
@@ -260,8 +266,9 @@ def document_span(expressions: list[Expression], context: Context) -> Span | Non
         spans = [s for s in tier if s is not None and s.last is not None]
         if spans:
             counts = Counter(spans)
-            return max(spans, key=lambda s: (counts[s], -spans.index(s)))
-    return None
+            best = max(spans, key=lambda s: (counts[s], -spans.index(s)))
+            return best, counts[best]
+    return None, 0
 
 
 def is_frame(text: str, expression: Expression, bounds: list[tuple[int, int]]) -> bool:
@@ -295,10 +302,25 @@ def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
     expressions = find_expressions(text, limit, masked_spans(text, limit, bounds))
     year, month = publication_date(doc)
     explicit = [y for e in expressions if e.kind in EXPLICIT_KINDS for y in e.explicit_years()]
-    anchor = year if year is not None else max(explicit, default=None)
+    anchor = year if year is not None else undated_anchor(expressions, explicit)
     relative_only = Context(anchor, month if year is not None else None, None)
-    context = Context(anchor, relative_only.anchor_month, document_span(expressions, relative_only))
+    span, mentions = document_period(expressions, relative_only)
+    context = Context(anchor, relative_only.anchor_month, span, mentions)
     return DocumentPeriods(text, bounds, expressions, context, year)
+
+
+def undated_anchor(expressions: list[Expression], explicit: list[int]) -> int | None:
+    """"Now" of a document without a publication date: the end of the period it states most.
+
+    Its latest year is often a passing mention (an arrest `tháng 1/2024` in an article
+    about 2023, a target `đến năm 2025`), not the time it reports from.
+    """
+    closed = [(e.first, e.last) for e in expressions if e.kind in ("year", "range") and e.first is not None]
+    if not closed:
+        return max(explicit, default=None)
+    counts = Counter(closed)
+    first, last = max(counts, key=lambda key: (counts[key], key[1] or key[0]))
+    return last if last is not None else first
 
 
 def is_situation(figure: Figure, clause: str) -> bool:
@@ -338,10 +360,19 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
         frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
         if frames:
             return resolve(frames[-1], periods.context, figure.status)
-    if periods.context.document is not None:
-        return periods.context.document
     year = periods.publication_year
+    if periods.context.document is not None and not _passing_mention(periods, kind):
+        return periods.context.document
     return Span(year, year) if year is not None else None
+
+
+def _passing_mention(periods: DocumentPeriods, kind: str) -> bool:
+    """A news item's period stated once and not covering its publication year is a passing mention."""
+    document, year = periods.context.document, periods.publication_year
+    if kind != "news" or year is None or document is None or not rules().get("news_single_mention"):
+        return False
+    covers = document.first <= year <= (document.last if document.last is not None else year)
+    return periods.context.document_mentions < 2 and not covers
 
 
 def sentence_date(figure: Figure, periods: DocumentPeriods) -> Expression | None:

@@ -137,3 +137,20 @@ def test_gold_seeds_period_accuracy(published_from_gold: bool) -> None:
     right, total = gold_accuracy(published_from_gold)
     assert total == 79
     assert right / total >= 0.95
+
+
+def test_the_year_of_a_law_dates_no_figure() -> None:
+    text = "Thi hành Pháp lệnh Phòng, chống mại dâm năm 2003, công an quận đã bắt quả tang 4 cặp nam nữ."
+    assert period_of(text, "4", "2016-08-10") == "2016"
+
+
+def test_a_year_mentioned_once_in_passing_does_not_date_a_news_item() -> None:
+    text = ("Công an quận bắt quả tang 3 cặp nam nữ mua bán dâm tại một nhà nghỉ. "
+            "Nhà nghỉ này hoạt động từ tháng 4/2015.")
+    assert period_of(text, "3", "2016-06-12") == "2016"
+
+
+def test_an_undated_article_is_read_at_the_period_it_states_most() -> None:
+    text = ("Năm 2022, thành phố kiểm tra 80 cơ sở. Năm 2022, lực lượng chức năng phát hiện 12 vụ. "
+            "Tháng 3/2023, công an bắt một đối tượng môi giới. Hiện thành phố có 950 cơ sở kinh doanh dịch vụ.")
+    assert period_of(text, "950", metric="establishments_at_risk") == "2022"
