@@ -305,8 +305,23 @@ def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
     anchor = year if year is not None else undated_anchor(expressions, explicit)
     relative_only = Context(anchor, month if year is not None else None, None)
     span, mentions = document_period(expressions, relative_only)
+    titled = title_range(text, expressions)
+    if titled is not None:
+        span, mentions = titled, max(mentions, 2)
     context = Context(anchor, relative_only.anchor_month, span, mentions)
     return DocumentPeriods(text, bounds, expressions, context, year)
+
+
+def title_range(text: str, expressions: list[Expression]) -> Span | None:
+    """A span of years in the title (`Báo cáo giám sát ... từ năm 2016 đến năm 2021`) is the document's period."""
+    title_end = text.find("\n", len(text) - len(text.lstrip()))
+    title_end = len(text) if title_end < 0 else title_end
+    for expression in expressions:
+        if expression.start >= title_end:
+            break
+        if expression.kind == "range" and expression.first is not None and expression.last is not None:
+            return Span(min(expression.first, expression.last), max(expression.first, expression.last))
+    return None
 
 
 def undated_anchor(expressions: list[Expression], explicit: list[int]) -> int | None:

@@ -154,3 +154,10 @@ def test_an_undated_article_is_read_at_the_period_it_states_most() -> None:
     text = ("Năm 2022, thành phố kiểm tra 80 cơ sở. Năm 2022, lực lượng chức năng phát hiện 12 vụ. "
             "Tháng 3/2023, công an bắt một đối tượng môi giới. Hiện thành phố có 950 cơ sở kinh doanh dịch vụ.")
     assert period_of(text, "950", metric="establishments_at_risk") == "2022"
+
+
+def test_a_span_of_years_in_the_title_is_the_documents_period() -> None:
+    text = ("Báo cáo kết quả giám sát công tác phòng, chống mại dâm từ năm 2016 đến năm 2021\n"
+            "Qua giám sát, các ngành đã kiểm tra 640 lượt cơ sở kinh doanh dịch vụ.\n"
+            "Năm 2021, tỉnh tổ chức 20 lớp tập huấn. Năm 2021, đoàn kiểm tra 80 cơ sở.")
+    assert period_of(text, "640", kind="report") == "2016-2021"
