@@ -81,6 +81,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{alternation(lex['back_reference_after'])})(?!\w)"),
         "caption_names": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,3}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
+        "named_people": re.compile(
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,4}}?\s+(?:{alternation(lex['named_with'])})\s+[A-ZĐ]"),
+        "offence_times": re.compile(
+            rf"(?<!\w)(?:{alternation(lex['times_words'])})\s+(?:{alternation(lex['offence_after_times'])})(?!\w)", re.IGNORECASE),
         "force_after": starting(lex["force_nouns"]),
         "force_not_with": re.compile(rf"(?<!\w)(?:{alternation(lex['force_not_with'])})(?!\w)", re.IGNORECASE),
         "structure_after": starting(lex["structure_after"]),
@@ -213,6 +217,10 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
                                                  or not before.strip() and p["caption_names"].match(after))),
         ("price", q.unit in ("percent", "ratio") and p["share_before"].search(before)
          and _trade_money(_clause(text, q, sentence))),
+        ("price", _money_like(q) and p["share_before"].search(before)
+         and not p["programme_money"].search(_clause(text, q, sentence))),
+        ("offence told", q.unit == "count" and p["offence_times"].search(q.text + after[:40])),
+        ("people named", q.unit == "count" and p["named_people"].match(after)),
         ("force", q.unit == "count" and p["force_after"].search(after) and not p["force_not_with"].search(sentence.text)),
         ("structure", q.unit == "count" and p["structure_after"].search(after)),
         ("sample", q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after))),
