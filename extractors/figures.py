@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from solieu.extractors import counted, numbers, places
 from solieu.extractors.lexicon import alternation, load_json
+from solieu.extractors.memo import per_document
 from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
 
@@ -225,7 +226,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("structure", q.unit == "count" and p["structure_after"].search(after)),
         ("sample", q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after))),
         ("penalty", p["penalty"].search(before)),
-        ("other topic", p["other_topic"].search(sentence.text) and not p["own_topic"].search(sentence.text)),
+        ("other topic", not p["own_topic"].search(sentence.text)
+         and (p["other_topic"].search(sentence.text) or _section_of_other_topic(text, sentence.start))),
     )
     for reason, hit in checks:
         if hit:
@@ -268,6 +270,21 @@ def _business_name(before: str, after: str) -> bool:
     if p["business_named"].search(before):
         return True
     return p["business_bare"].search(before) is not None and p["business_bare_after"].match(after) is not None
+
+
+SECTION_LOOKBACK = 2000  # characters before a sentence in which its section's heading is looked for
+
+
+@per_document
+def _section_of_other_topic(text: str, start: int) -> bool:
+    """The nearest heading above (`2. Công tác phòng, chống tội phạm:`) names another topic and not the programme's."""
+    p = _patterns()
+    lines = text[max(0, start - SECTION_LOOKBACK):start].splitlines()
+    for line in reversed(lines[:-1] if lines and not text[start - 1:start] == "\n" else lines):
+        line = line.strip()
+        if line and len(line) < 100 and (line.endswith(":") or not line.endswith((".", ";", ","))):
+            return p["other_topic"].search(line) is not None and p["own_topic"].search(line) is None
+    return False
 
 
 def _money_like(q: Quantity) -> bool:

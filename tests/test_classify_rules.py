@@ -113,3 +113,10 @@ def test_lexicon_gives_a_confidence_between_zero_and_one():
     figure = figure_of("Tỉnh đã tổ chức 12 lớp tập huấn.", "12")
     metric, confidence = lexicon_metric(figure)
     assert metric == "training_courses" and 0 < confidence <= 1
+
+
+def test_statistics_under_a_heading_of_another_topic_are_not_figures():
+    text = ("1. Công tác phòng, chống mại dâm:\nĐã kiểm tra 30 cơ sở kinh doanh dịch vụ.\n"
+            "2. Công tác phòng, chống ma túy:\nLực lượng công an bắt 45 đối tượng, thu giữ 2 kg heroin.")
+    figures = extract_document(Document(doc_id="t", source="t", text=text))
+    assert [f.text for f in figures] == ["30"]
