@@ -212,13 +212,13 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("address", q.qualifier == "exact" and q.unit in ("count", "ratio") and p["address"].search(before)
          and (p["street_after"].match(after) or "địa chỉ" in before[-20:].lower())),
         ("numbered place", q.qualifier == "exact" and q.unit == "count" and p["institution"].search(before)),
-        ("price", _money_like(q) and (p["per_act_after"].match(after) or q.per in lex["per_act_periods"])),
-        ("price", _money_like(q) and _trade_money(_clause(text, q, sentence))),
+        ("price", _money_like(q, after) and (p["per_act_after"].match(after) or q.per in lex["per_act_periods"])),
+        ("price", _money_like(q, after) and _trade_money(_clause(text, q, sentence))),
         ("people named", q.unit == "count" and (p["back_reference"].match(after)
                                                  or not before.strip() and p["caption_names"].match(after))),
         ("price", q.unit in ("percent", "ratio") and p["share_before"].search(before)
          and _trade_money(_clause(text, q, sentence))),
-        ("price", _money_like(q) and p["share_before"].search(before)
+        ("price", _money_like(q, after) and p["share_before"].search(before)
          and not p["programme_money"].search(_clause(text, q, sentence))),
         ("offence told", q.unit == "count" and p["offence_times"].search(q.text + after[:40])),
         ("people named", q.unit == "count" and p["named_people"].match(after)),
@@ -279,20 +279,29 @@ SECTION_LOOKBACK = 2000  # characters before a sentence in which its section's h
 def _section_of_other_topic(text: str, start: int) -> bool:
     """The nearest heading above (`2. Công tác phòng, chống tội phạm:`) names another topic and not the programme's."""
     p = _patterns()
-    lines = text[max(0, start - SECTION_LOOKBACK):start].splitlines()
-    for line in reversed(lines[:-1] if lines and not text[start - 1:start] == "\n" else lines):
+    window = text[max(0, start - SECTION_LOOKBACK):start]
+    lines = window.splitlines()
+    for line in reversed(lines[:-1] if lines and not window.endswith("\n") else lines):
         line = line.strip()
         if line and len(line) < 100 and (line.endswith(":") or not line.endswith((".", ";", ","))):
-            return p["other_topic"].search(line) is not None and p["own_topic"].search(line) is None
+            section = window[window.rfind(line):]  # the heading and the section's text so far
+            return p["other_topic"].search(line) is not None and p["own_topic"].search(section) is None
     return False
 
 
-def _money_like(q: Quantity) -> bool:
-    """Money, or an amount with a scale word and no `đồng` (`700 ngàn`, `30 triệu/tháng`)."""
+def _money_like(q: Quantity, after: str) -> bool:
+    """Money, or an amount with a scale word that counts nothing (`700 ngàn đến 1 triệu đồng`, `30 triệu/tháng`).
+
+    `hơn 1,2 triệu công nhân` counts people: a noun follows its scale word.
+    """
     if q.unit == "vnd":
         return True
-    scales = alternation(list(load_json("numbers.json")["scales"]))
-    return q.unit == "count" and re.search(rf"\d\s*(?:{scales})(?!\w)", q.text) is not None
+    lex = load_json("numbers.json")
+    scales = alternation(list(lex["scales"]))
+    if q.unit != "count" or re.search(rf"\d\s*(?:{scales})(?!\w)", q.text) is None:
+        return False
+    followers = alternation(lex["money"] + load_json("figures.json")["scaled_money_after"])
+    return re.match(rf"\s*(?:[/(),.;:–-]|$|(?:{followers})(?!\w))", after) is not None
 
 
 def _clause(text: str, q: Quantity, sentence: Sentence) -> str:
