@@ -76,7 +76,8 @@ def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
                       allow_verbs: bool = False) -> tuple[str | None, int]:
     """The noun run that follows `position` (comma-joined lists of nouns included) and where it ends."""
     lex = _lexicon()
-    following = _skip_leading([t for t in tokens if t.start >= position], lex, allow_verbs)
+    following = _skip_leading([_rest_of(t, position) for t in tokens if t.end > position and t.text[position - t.start:].strip()],
+                              lex, allow_verbs)
     words: list[str] = []
     end = position
     if following:
@@ -104,6 +105,15 @@ def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
         index += 1
     phrase = _drop_leading(" ".join(words).strip(" ,"))
     return (phrase or None), end
+
+
+def _rest_of(token: Token, position: int) -> Token:
+    """The part of a word after `position`: the word table joins `một đôi` (a pair) into one word, whose number is the figure."""
+    if token.start >= position:
+        return token
+    rest = token.text[position - token.start:]
+    start = token.end - len(rest.lstrip())
+    return Token(rest.strip(), start, token.end, token.pos)
 
 
 def _skip_leading(tokens: list[Token], lex: dict, allow_verbs: bool) -> list[Token]:

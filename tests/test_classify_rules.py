@@ -37,6 +37,8 @@ def figure_of(text: str, span: str, published: str | None = None):
     # A unit before what is counted is skipped; a word that only starts like one is kept whole.
     ("Đã cấp phát 3.600 gói chất bôi trơn cho nhóm đồng đẳng.", "3.600", "chất bôi trơn"),
     ("Đã tập huấn cho 20 viên chức của phường.", "20", "viên chức"),
+    # A number in words that the word table joins to its noun (`một đôi`) still counts the whole noun.
+    ("Công an phát hiện một đôi nam nữ đang mua bán dâm.", "một", "đôi nam nữ"),
 ])
 def test_counted_noun_phrase(text, span, counted):
     assert figure_of(text, span).counted == counted
