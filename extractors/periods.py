@@ -224,7 +224,8 @@ def resolve(expression: Expression, context: Context, status: str) -> Span | Non
     if kind == "until_now":
         return cumulative(anchor, context, status)
     if kind == "relative_years" and expression.count:
-        return Span(anchor - expression.count + 1, anchor)
+        last = anchor + relative_offset("qua", context)  # `5 năm qua` early in a year ends with the year before
+        return Span(last - expression.count + 1, last)
     if kind == "relative_year":
         return Span(anchor + relative_offset(expression.word, context), anchor + relative_offset(expression.word, context))
     return None

@@ -36,6 +36,7 @@ def period_of(text: str, span: str, published: str | None = None, kind: str = "n
     ("Năm nay, tỉnh tổ chức 12 đợt kiểm tra.", "12", "2021-05-01", "2021"),
     ("Năm qua, tỉnh tổ chức 12 đợt kiểm tra.", "12", "2021-12-20", "2021"),
     ("Năm qua, tỉnh tổ chức 12 đợt kiểm tra.", "12", "2022-01-10", "2021"),
+    ("5 năm qua, tỉnh đã tổ chức 300 buổi tuyên truyền.", "300", "2021-01-15", "2016-2020"),
     ("100% số xã đăng ký xây dựng xã lành mạnh năm 2019 và các năm tiếp theo.", "100%", None, "2019-"),
 ])
 def test_a_period_stated_with_the_figure(text: str, span: str, published: str | None, period: str) -> None:
