@@ -372,7 +372,7 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
             return resolve(stated, periods.context, figure.status)
     if anchor is not None and situation:
         return Span(anchor, anchor)
-    if kind != "plan":
+    if kind != "plan" or figure.status == "achieved":  # a plan's results and situation describe the past its frames name
         frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
         if frames:
             return resolve(frames[-1], periods.context, figure.status)

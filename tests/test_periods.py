@@ -161,3 +161,10 @@ def test_gold_seeds_period_accuracy(published_from_gold: bool) -> None:
 def test_what_dates_a_document(text: str, span: str, published: str | None, kind: str, metric: str,
                                period: str) -> None:
     assert period_of(text, span, published, kind=kind, metric=metric) == period
+
+
+def test_a_plans_results_take_the_year_its_frame_names_and_its_goals_the_plans_year() -> None:
+    text = ("Kế hoạch phòng, chống mại dâm năm 2024\nI. Kết quả năm 2023\n"
+            "Năm 2023, toàn tỉnh đã kiểm tra 120 cơ sở; xử phạt 14 cơ sở.\nII. Chỉ tiêu năm 2024\nKiểm tra 150 cơ sở.")
+    assert period_of(text, "14", "2024-01-20", kind="plan", figure_status="achieved") == "2023"
+    assert period_of(text, "150", "2024-01-20", kind="plan", figure_status="target") == "2024"
