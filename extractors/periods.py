@@ -2,8 +2,9 @@
 
 A figure takes the period stated in its own clause; else the period set by the
 nearest preceding framing statement (`Trong năm 2019, ...`, `5 năm qua, ...`);
-else the document's period; else the publication year. A plan's figures skip
-the framing statements (they describe the past) and take the plan's year.
+else the document's period; else the publication year. A plan's goals skip
+the framing statements (they describe the past) and take the plan's year; its
+results and situation take the past year their frame names.
 Relative expressions (`5 năm qua`, `đến nay`, `năm nay`) are resolved from
 the publication date, else from the latest explicit year of the document.
 
@@ -356,7 +357,7 @@ def figure_clause(figure: Figure) -> tuple[int, int]:
 
 
 def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | None:
-    """Own clause, then situation, then the last framing statement (not in a plan), then document, then publication."""
+    """Own clause, then situation, then the last framing statement (not for a plan's goals), then document, then publication."""
     start, end = figure_clause(figure)
     own = [e for e in periods.expressions if start <= e.start and e.end <= end]
     anchor = periods.context.anchor
