@@ -41,8 +41,12 @@ def attach_counted(figure: Figure) -> None:
     if inside:
         figure.counted = inside
         return
+    position = figure.end
+    if figure.unit == "percent":  # `40% trên tổng số các xã`: the total's words stand before the noun
+        total = _share_of_total().match(sentence.text, figure.end - sentence.start)
+        position = sentence.start + total.end() if total else position
     figure.counted, figure.context["counted_end"] = noun_phrase_after(
-        sentence, tokens, figure.end, allow_verbs=figure.unit == "percent"
+        sentence, tokens, position, allow_verbs=figure.unit == "percent"
     )
 
 
@@ -63,6 +67,11 @@ def noun_inside_span(span: str) -> str | None:
     frequency = load_json("numbers.json")["frequency_words"]
     last = span.split()[-1] if span.split() else ""
     return last if last in frequency and len(span.split()) > 1 else None
+
+
+@lru_cache(maxsize=1)
+def _share_of_total() -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{alternation(_lexicon()['share_of_total'])})(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

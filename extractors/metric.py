@@ -136,6 +136,8 @@ def _named_subject(figure: Figure, category: str) -> str:
     of employees are named so only by the words after them.
     """
     rule = _lexicon().get("subject_mentions")
+    if rule and category in rule.get("strict_applies_to", ()) and figure.counted:
+        return rule["category"] if _named_after(figure, rule["strict_cues_after"], rule) else category
     if not rule or category not in rule["applies_to"] or not figure.counted:
         return category
     if figure.counted.lower() not in rule["generic"]:
@@ -143,10 +145,16 @@ def _named_subject(figure: Figure, category: str) -> str:
     before = figure.sentence[: figure.start - figure.sentence_start].lower()
     if category not in rule["named_after_only"] and any(cue in before for cue in rule["cues"]):
         return rule["category"]
+    return rule["category"] if _named_after(figure, rule["cues_after"], rule) else category
+
+
+def _named_after(figure: Figure, cues: list[str], rule: dict) -> bool:
+    """Do the words right after the count call what it counts the domain's subjects?"""
+    if figure.counted is None or figure.counted.lower() not in rule["generic"]:
+        return False
     after = figure.sentence[figure.end - figure.sentence_start:]
     after = " ".join(re.split(r"[;:\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
-    named = any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"])
-    return rule["category"] if named else category
+    return any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in cues)
 
 
 @per_document

@@ -75,6 +75,9 @@ def test_counted_noun_phrase(text, span, counted):
     ("Đoàn kiểm tra xử phạt 9 người mua dâm tại các nhà nghỉ.", "9", "violations_sanctioned"),
     ("Công an khởi tố 3 vụ môi giới mại dâm với 7 bị can.", "7", "criminal_cases"),
     ("Chủ nhà trọ nuôi 9 thiếu nữ để bán dâm cho khách.", "9", "sex_workers_recorded"),
+    ("Toàn huyện có 45 đối tượng nghi hoạt động mại dâm.", "45", "sex_workers_recorded"),
+    ("Công an huyện phát hiện 4 vụ, 11 đối tượng mua bán dâm.", "11", "criminal_cases"),
+    ("Năm 2023, huyện phấn đấu 60% trên tổng số các xã được tuyên truyền.", "60%", "communes_with_propaganda"),
     # The kind of event named after `cuộc`, `đợt` decides; so do the places where inspections were made.
     ("Tổ chức 3 cuộc triệt phá mại dâm tại các quán karaoke.", "3", "inspections"),
     ("Hằng năm tổ chức 2 đợt tập huấn cho cán bộ cơ sở.", "2", "training_courses"),
