@@ -111,8 +111,9 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     counted_end = figure.context.get("counted_end", figure.end) - figure.sentence_start
     left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, max(0, offset - int(lex["left_window_chars"])), offset)),
                      default=max(0, offset - int(lex["left_window_chars"])))
-    stop = RIGHT_STOP
-    right_break = stop.search(sentence, max(end_offset, counted_end))
+    right_break = RIGHT_STOP.search(sentence, max(end_offset, counted_end))
+    if right_break and _shares_next_predicate(figure, sentence, max(end_offset, counted_end), right_break.start()):
+        right_break = CLAUSE_BREAKS.search(sentence, right_break.start())
     right_end = right_break.start() if right_break else len(sentence)
     counted_words = len(sentence[end_offset:counted_end].split())
     right_words = sentence[end_offset:right_end].split()[: counted_words + int(lex["right_window_words"])]
@@ -125,6 +126,15 @@ def activity_scores(figure: Figure) -> dict[str, float]:
             gap = text[match.end():] if from_end else text[: match.start()]
             scores[activity] += factor * weight / (1.0 + len(gap.split()) / lex["decay_words"])
     return dict(scores)
+
+
+LIST_JOINER = re.compile(r"\s*(?:,|và|,\s*và)\s*$")
+
+
+def _shares_next_predicate(figure: Figure, sentence: str, counted_end: int, next_number: int) -> bool:
+    """`100% huyện và 100% xã xây dựng kế hoạch`: a share joined to the next share reads the predicate after both."""
+    return (figure.unit == "percent" and LIST_JOINER.match(sentence[counted_end:next_number]) is not None
+            and re.match(r"[\d.,]+\s*%", sentence[next_number:]) is not None)
 
 
 def _named_subject(figure: Figure, category: str) -> str:

@@ -78,6 +78,8 @@ def test_counted_noun_phrase(text, span, counted):
     ("Toàn huyện có 45 đối tượng nghi hoạt động mại dâm.", "45", "sex_workers_recorded"),
     ("Công an huyện phát hiện 4 vụ, 11 đối tượng mua bán dâm.", "11", "criminal_cases"),
     ("Năm 2023, huyện phấn đấu 60% trên tổng số các xã được tuyên truyền.", "60%", "communes_with_propaganda"),
+    # Shares joined in a list read the predicate after the last of them.
+    ("Phấn đấu 100% huyện, thị xã và 95% xã, phường xây dựng kế hoạch phòng, chống mại dâm.", "100%", "plans_issued"),
     # The kind of event named after `cuộc`, `đợt` decides; so do the places where inspections were made.
     ("Tổ chức 3 cuộc triệt phá mại dâm tại các quán karaoke.", "3", "inspections"),
     ("Hằng năm tổ chức 2 đợt tập huấn cho cán bộ cơ sở.", "2", "training_courses"),
