@@ -106,6 +106,7 @@ def test_metric_from_the_lexicon(text, span, metric):
     ("Năm 2023, tỉnh phấn đấu đạt 100% chỉ tiêu kiểm tra.", "100%", "target"),
     ("Đoàn đã kiểm tra 18 cơ sở/20 cơ sở theo kế hoạch được duyệt.", "18 cơ sở/20", "achieved"),
     ("Qua kiểm tra, đã yêu cầu 120 chủ cơ sở ký cam kết không để xảy ra mại dâm.", "120", "achieved"),
+    ("Thực hiện kế hoạch năm 2022, toàn tỉnh đã tổ chức 40 buổi tuyên truyền.", "40", "achieved"),
     # The situation is a fact, in a plan too, when a sentence states it.
     ("Kế hoạch năm 2023\nToàn tỉnh hiện có 350 cơ sở kinh doanh dịch vụ dễ phát sinh tệ nạn mại dâm.\n"
      "Phấn đấu 100% xã, phường lành mạnh.", "350", "achieved"),
