@@ -226,8 +226,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("structure", q.unit == "count" and p["structure_after"].search(after)),
         ("sample", q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after))),
         ("penalty", p["penalty"].search(before)),
-        ("other topic", not p["own_topic"].search(sentence.text)
-         and (p["other_topic"].search(sentence.text) or _section_of_other_topic(text, sentence.start))),
+        ("other topic", _of_other_topic(sentence.text) or _section_of_other_topic(text, sentence.start)
+         and not _patterns()["own_topic"].search(sentence.text)),
     )
     for reason, hit in checks:
         if hit:
@@ -273,6 +273,13 @@ def _business_name(before: str, after: str) -> bool:
 
 
 SECTION_LOOKBACK = 2000  # characters before a sentence in which its section's heading is looked for
+
+
+@per_document
+def _of_other_topic(sentence: str) -> bool:
+    """The sentence names another topic (the pack's neighbours) and nothing of the programme. Once per sentence."""
+    p = _patterns()
+    return p["other_topic"].search(sentence) is not None and p["own_topic"].search(sentence) is None
 
 
 @per_document

@@ -153,6 +153,7 @@ def _reached_pattern() -> re.Pattern[str]:
         rf"|(?<!\w)(?:{alternation(lex['not_goal_phrases'])}))(?!\w)", re.IGNORECASE)
 
 
+@per_document
 def _without_reached_targets(text: str) -> tuple[str, bool]:
     """The text with its shares of a target reached blanked out, and whether it held one that reports a result."""
     found = False
