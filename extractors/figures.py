@@ -208,31 +208,63 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
          and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
         ("code", q.qualifier == "exact" and p["code"].search(before) and p["name_end"].search(after)),
-        ("numbered place", q.qualifier == "exact" and q.unit == "count" and _business_name(before, after)),
-        ("address", q.qualifier == "exact" and q.unit in ("count", "ratio") and p["address"].search(before)
-         and (p["street_after"].match(after) or "địa chỉ" in before[-20:].lower())),
-        ("numbered place", q.qualifier == "exact" and q.unit == "count" and p["institution"].search(before)),
-        ("price", _money_like(q, after) and (p["per_act_after"].match(after) or q.per in lex["per_act_periods"])),
-        ("price", _money_like(q, after) and _trade_money(_clause(text, q, sentence))),
-        ("people named", q.unit == "count" and (p["back_reference"].match(after)
-                                                 or not before.strip() and p["caption_names"].match(after))),
-        ("price", q.unit in ("percent", "ratio") and p["share_before"].search(before)
-         and _trade_money(_clause(text, q, sentence))),
-        ("price", _money_like(q, after) and p["share_before"].search(before)
-         and not p["programme_money"].search(_clause(text, q, sentence))),
-        ("offence told", q.unit == "count" and p["offence_times"].search(q.text + after[:40])),
-        ("people named", q.unit == "count" and p["named_people"].match(after)),
-        ("force", q.unit == "count" and p["force_after"].search(after) and not p["force_not_with"].search(sentence.text)),
-        ("structure", q.unit == "count" and p["structure_after"].search(after)),
-        ("sample", q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after))),
-        ("penalty", p["penalty"].search(before)),
-        ("other topic", _of_other_topic(sentence.text) or _section_of_other_topic(text, sentence.start)
-         and not _patterns()["own_topic"].search(sentence.text)),
     )
     for reason, hit in checks:
         if hit:
             return reason
+    return _setting_of_the_case(text, q, sentence, before, after)
+
+
+def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str, after: str) -> str | None:
+    """Why a number belongs to the story of one case or to the document itself, not to the work (issue 18's kinds).
+
+    Checked one by one, cheapest first, once the older filters found nothing: a name or an
+    address, money of the deal, the people of the story, the force on a raid, the parts of
+    a plan, a study's sample, a law's bracket, another topic.
+    """
+    p = _patterns()
+    exact_count = q.qualifier == "exact" and q.unit == "count"
+    if exact_count and (_business_name(before, after) or p["institution"].search(before)):
+        return "numbered place"
+    if (q.qualifier == "exact" and q.unit in ("count", "ratio") and p["address"].search(before)
+            and (p["street_after"].match(after) or "địa chỉ" in before[-20:].lower())):
+        return "address"
+    if _deal_money(text, q, sentence, before, after):
+        return "price"
+    if q.unit == "count":
+        if (p["back_reference"].match(after) or p["named_people"].match(after)
+                or not before.strip() and p["caption_names"].match(after)):
+            return "people named"
+        if p["offence_times"].search(q.text + after[:40]):
+            return "offence told"
+        if p["force_after"].search(after) and not p["force_not_with"].search(sentence.text):
+            return "force"
+        if p["structure_after"].search(after):
+            return "structure"
+    if q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after)):
+        return "sample"
+    if p["penalty"].search(before):
+        return "penalty"
+    if _of_other_topic(sentence.text) or (_section_of_other_topic(text, sentence.start)
+                                         and not p["own_topic"].search(sentence.text)):
+        return "other topic"
     return None
+
+
+def _deal_money(text: str, q: Quantity, sentence: Sentence, before: str, after: str) -> bool:
+    """A price per act or per month, the money of a deal, or the share one party takes of it."""
+    p = _patterns()
+    money = _money_like(q, after)
+    if money and (p["per_act_after"].match(after) or q.per in load_json("figures.json")["per_act_periods"]):
+        return True
+    if not money and q.unit not in ("percent", "ratio"):
+        return False
+    clause = _clause(text, q, sentence)
+    if money and _trade_money(clause):
+        return True
+    if p["share_before"].search(before) is None:
+        return False
+    return _trade_money(clause) if not money else p["programme_money"].search(clause) is None
 
 
 def is_situation_noise(figure: Figure) -> bool:
@@ -303,12 +335,16 @@ def _money_like(q: Quantity, after: str) -> bool:
     """
     if q.unit == "vnd":
         return True
+    scaled, followers = _scaled_money()
+    return q.unit == "count" and scaled.search(q.text) is not None and followers.match(after) is not None
+
+
+@lru_cache(maxsize=1)
+def _scaled_money() -> tuple[re.Pattern[str], re.Pattern[str]]:
     lex = load_json("numbers.json")
-    scales = alternation(list(lex["scales"]))
-    if q.unit != "count" or re.search(rf"\d\s*(?:{scales})(?!\w)", q.text) is None:
-        return False
     followers = alternation(lex["money"] + load_json("figures.json")["scaled_money_after"])
-    return re.match(rf"\s*(?:[/(),.;:–-]|$|(?:{followers})(?!\w))", after) is not None
+    return (re.compile(rf"\d\s*(?:{alternation(list(lex['scales']))})(?!\w)"),
+            re.compile(rf"\s*(?:[/(),.;:–-]|$|(?:{followers})(?!\w))"))
 
 
 def _clause(text: str, q: Quantity, sentence: Sentence) -> str:

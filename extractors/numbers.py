@@ -200,8 +200,12 @@ def _day_month_end(text: str, start: int, end: int, limit: int) -> int | None:
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return None
     before = text[max(0, start - 16):start].rstrip(" (").lower()
-    words = load_json("numbers.json")["day_month_before"]
-    return match.end() if re.search(rf"(?<!\w)(?:{alternation(words)})$", before) else None
+    return match.end() if _day_words().search(before) else None
+
+
+@lru_cache(maxsize=1)
+def _day_words() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{alternation(load_json('numbers.json')['day_month_before'])})$")
 
 
 def _is_glued(text: str, start: int, end: int) -> bool:
@@ -215,6 +219,10 @@ def _is_glued(text: str, start: int, end: int) -> bool:
     return len(before) == 2 and before[1] == "-" and before[0].isalpha()
 
 
+CLAUSE_NUMBER = re.compile(r"\.\s*[A-ZĐ]")
+GLUED_CLAUSE_NUMBER = re.compile(r"\.[A-ZĐ]")
+
+
 def _is_list_number(text: str, start: int, end: int) -> bool:
     """`1.`, `3.2.`, `4.11.` opening a line number a clause."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -222,8 +230,9 @@ def _is_list_number(text: str, start: int, end: int) -> bool:
     if not head.strip(" \t-–•"):
         return re.match(r"(?:\.\d+)*\.(?:\s|$|[A-ZĐ])", text[end:]) is not None
     # Clauses of a quoted law run on in one paragraph: `... đến năm năm. 2. Phạm tội ...`, `: 1.Người nào ...`
-    return (re.search(r"[^\W\d_][.;]\s+$", head) is not None and re.match(r"\.\s*[A-ZĐ]", text[end:]) is not None
-            or re.search(r"[:.;]\s*$", head) is not None and re.match(r"\.[A-ZĐ]", text[end:]) is not None)
+    tail = head[-8:]  # only the end of the line before the number matters (a long line must cost no more)
+    return (re.search(r"[^\W\d_][.;]\s+$", tail) is not None and CLAUSE_NUMBER.match(text, end) is not None
+            or re.search(r"[:.;]\s*$", tail) is not None and GLUED_CLAUSE_NUMBER.match(text, end) is not None)
 
 
 def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
@@ -263,9 +272,14 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
     _apply_rate(text, q, limit, g)
 
 
+@lru_cache(maxsize=2)
+def _repeated_noun_ratio(digits: str) -> re.Pattern[str]:
+    return re.compile(rf"\s+([^\W\d_]+(?:\s+[^\W\d_]+){{0,2}})\s*/\s*({digits})\s+(\S+)")
+
+
 def _ratio_over_repeated_noun(text: str, q: Quantity, limit: int, g: Grammar) -> bool:
     """`21 cơ sở/25 cơ sở`: a share written with its noun on both sides is the ratio `21 cơ sở/25`."""
-    match = re.compile(rf"\s+([^\W\d_]+(?:\s+[^\W\d_]+){{0,2}})\s*/\s*({g.digits})\s+(\S+)").match(text, q.end, limit)
+    match = _repeated_noun_ratio(g.digits).match(text, q.end, limit)
     if match is None or not match.group(1).startswith(match.group(3)):
         return False
     denominator = parse_digits(match.group(2), g.style)
