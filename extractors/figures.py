@@ -391,8 +391,12 @@ def _number_start(q: Quantity) -> int:
 
 
 def _inside_quotes(text: str, sentence_start: int, position: int) -> bool:
-    head = text[sentence_start:position]
-    return head.count("“") > head.count("”") or head.count('"') % 2 == 1
+    """Is `position` inside a quotation? Quotes are read in order, so that a title opened
+    with `"` and closed with `”` (mixed in real texts) is closed."""
+    inside = False
+    for mark in re.findall(r'[“”"]', text[sentence_start:position]):
+        inside = True if mark == "“" else False if mark == "”" else not inside
+    return inside
 
 
 def _fix_locative_tren(text: str, q: Quantity) -> None:
