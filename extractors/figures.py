@@ -279,7 +279,7 @@ def is_situation_noise(figure: Figure) -> bool:
 
     lex = load_json("figures.json")
     category = metric.counted_category_of(figure)
-    if category in lex["employed_categories"]:
+    if category in lex["employed_categories"] + lex["on_record_categories"]:
         # A headcount is judged by its clause; a share (`Trên 70% nhân viên ...; 50% người lao động ...
         # được tuyên truyền`) by its sentence, whose work is often named after a list of shares.
         offset = figure.start - figure.sentence_start

@@ -129,3 +129,9 @@ def test_statistics_under_a_heading_of_another_topic_are_not_figures():
             "2. Công tác phòng, chống ma túy:\nLực lượng công an bắt 45 đối tượng, thu giữ 2 kg heroin.")
     figures = extract_document(Document(doc_id="t", source="t", text=text))
     assert [f.text for f in figures] == ["30"]
+
+
+def test_owners_and_pimps_on_record_are_the_setting_and_arrested_ones_are_cases():
+    on_record = "Trên địa bàn hiện có 600 cơ sở kinh doanh dịch vụ; 9 chủ chứa, 25 đối tượng môi giới mại dâm."
+    assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=on_record))] == ["600"]
+    assert figure_of("Công an đã bắt 3 chủ chứa mại dâm trên địa bàn.", "3").metric == "criminal_cases"
