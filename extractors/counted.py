@@ -41,8 +41,12 @@ def attach_counted(figure: Figure) -> None:
     if inside:
         figure.counted = inside
         return
+    position = figure.end
+    if figure.unit == "percent":  # `40% trên tổng số các xã`: the total's words stand before the noun
+        total = _share_of_total().match(sentence.text, figure.end - sentence.start)
+        position = sentence.start + total.end() if total else position
     figure.counted, figure.context["counted_end"] = noun_phrase_after(
-        sentence, tokens, figure.end, allow_verbs=figure.unit == "percent"
+        sentence, tokens, position, allow_verbs=figure.unit == "percent"
     )
 
 
@@ -66,6 +70,11 @@ def noun_inside_span(span: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
+def _share_of_total() -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{alternation(_lexicon()['share_of_total'])})(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _compounds() -> re.Pattern[str]:
     """Known nouns that the tagger splits (`người lao động`, `cơ sở kinh doanh dịch vụ`, `thông báo`)."""
     cues = {cue for cues in load_json("metric.json")["categories"].values() for cue in cues}
@@ -76,7 +85,8 @@ def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
                       allow_verbs: bool = False) -> tuple[str | None, int]:
     """The noun run that follows `position` (comma-joined lists of nouns included) and where it ends."""
     lex = _lexicon()
-    following = _skip_leading([t for t in tokens if t.start >= position], lex, allow_verbs)
+    following = _skip_leading([_rest_of(t, position) for t in tokens if t.end > position and t.text[position - t.start:].strip()],
+                              lex, allow_verbs)
     words: list[str] = []
     end = position
     if following:
@@ -104,6 +114,15 @@ def noun_phrase_after(sentence: Sentence, tokens: list[Token], position: int,
         index += 1
     phrase = _drop_leading(" ".join(words).strip(" ,"))
     return (phrase or None), end
+
+
+def _rest_of(token: Token, position: int) -> Token:
+    """The part of a word after `position`: the word table joins `một đôi` (a pair) into one word, whose number is the figure."""
+    if token.start >= position:
+        return token
+    rest = token.text[position - token.start:]
+    start = token.end - len(rest.lstrip())
+    return Token(rest.strip(), start, token.end, token.pos)
 
 
 def _skip_leading(tokens: list[Token], lex: dict, allow_verbs: bool) -> list[Token]:

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from solieu.extractors import counted, numbers, places
 from solieu.extractors.lexicon import alternation, load_json
+from solieu.extractors.memo import per_document
 from solieu.pipeline.records import Document, Figure, Quantity, Sentence
 
 
@@ -36,12 +37,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "phone": re.compile(rf"(?:{alternation(lex['phone_before'])})[\s:]*(?:số\s*)?[\s:]*$"),
         "date": ending(lex["date_before"], flags=re.IGNORECASE),
         "price": ending(lex["price_before"], r"(?:\s+[^\s\d]+){0,5}\s*$", re.IGNORECASE),
-        "comparison": re.compile(rf"(?<!\w)(?:{alternation(lex['comparison_in_clause'])})(?!\w)[^;.\n]*$", re.IGNORECASE),
+        "comparison": re.compile(rf"(?<!\w)(?:{alternation(lex['comparison_in_clause'])})(?!\w)[^;.\n)]*$", re.IGNORECASE),  # a parenthesis closes it
         "count_after_team": starting(lex["count_after_team"]),
         "list_joiner": re.compile(rf"^\s*(?:{alternation(lex['list_joiners'])})?\s*(?:[A-ZĐ][^\W\d_]*\s+)?$"),
         "duration": starting(lex["duration_after"]),
         "change_before": ending(lex["change_before"]),
-        "change_after": re.compile(rf"^[^.;\n]{{0,25}}?(?:{alternation(lex['change_after'])})(?!\w)"),
+        "change_after": re.compile(rf"^[^.;\n(]{{0,25}}?(?:{alternation(lex['change_after'])})(?!\w)"),
         "description": starting(lex["description_after"]),
         "locative_before": ending(lex["locative_before"], r"\s+trên\s*$"),
         "locative_after": starting(lex["locative_after"]),
@@ -63,7 +64,42 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "code": re.compile(r"(?<![\w.])[A-ZĐ]{2,6}\s*$"),
         "counted_after_year": re.compile(rf"\s+(?:{alternation(lex['counted_after_year'])})(?!\w)"),
         "year_before": ending(lex["date_before"] + lex["year_before_extra"], flags=re.IGNORECASE),
+        "business_named": re.compile(
+            rf"(?<!\w)(?:{alternation(_with_capitals(lex['business_nouns']))})(?:\s*[-–]\s*[A-ZĐ][^\W\d_]*)?"
+            rf"(?:\s+[A-ZĐÂĂÊÔƠƯ][^\W\d_]*){{1,5}}\s*$"),
+        "business_bare": ending(lex["business_nouns"], flags=re.IGNORECASE),
+        "business_bare_after": re.compile(rf"^\s*(?:[).;:]|$|[A-ZĐ]|(?:{alternation(lex['business_bare_after'])})(?!\w))"),
+        "address": re.compile(rf"(?<!\w)(?<!tổng )(?<!trong )(?:{alternation(_with_capitals(lex['address_before']))})\s*$"),
+        "street_after": re.compile(rf"^\s*,?\s*(?:(?:{alternation(_with_capitals(lex['street_after']))})(?!\w)|[A-ZĐ])"),
+        "institution": re.compile(
+            rf"(?<!\w)(?:{alternation(lex['institution_nouns'])})(?:\s+(?!tổng(?!\w)|trong(?!\w))[^\s\d,;.:]+){{0,6}}\s+số\s*$",
+            re.IGNORECASE),
+        "per_act_after": re.compile(rf"^\s*(?:{alternation(lex['per_act_after'])})(?!\w)", re.IGNORECASE),
+        "trade_money": re.compile(rf"(?<!\w)(?:{alternation(lex['trade_money_cues'])})(?!\w)", re.IGNORECASE),
+        "programme_money": re.compile(rf"(?<!\w)(?:{alternation(lex['programme_money_cues'])})(?!\w)", re.IGNORECASE),
+        "share_before": re.compile(rf"(?<!\w)(?:{alternation(lex['share_verbs'])})(?:\s+[^\s\d]+){{0,1}}\s*$", re.IGNORECASE),
+        "back_reference": re.compile(
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{alternation(lex['back_reference_after'])})(?!\w)"),
+        "caption_names": re.compile(
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,3}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
+        "named_people": re.compile(
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,4}}?\s+(?:{alternation(lex['named_with'])})\s+[A-ZĐ]"),
+        "offence_times": re.compile(
+            rf"(?<!\w)(?:{alternation(lex['times_words'])})\s+(?:{alternation(lex['offence_after_times'])})(?!\w)", re.IGNORECASE),
+        "force_after": starting(lex["force_nouns"]),
+        "force_not_with": re.compile(rf"(?<!\w)(?:{alternation(lex['force_not_with'])})(?!\w)", re.IGNORECASE),
+        "structure_after": starting(lex["structure_after"]),
+        "sample_before": ending(lex["sample_before"], flags=re.IGNORECASE),
+        "sample_after": starting(lex["sample_after"]),
+        "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
+        "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
+        "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
     }
+
+
+def _with_capitals(words: list[str]) -> list[str]:
+    """The words as written in running text and opening a sentence or a name (`khách sạn`, `Khách sạn`)."""
+    return sorted({variant for word in words for variant in (word, word[:1].upper() + word[1:])})
 
 
 @lru_cache(maxsize=8)
@@ -141,7 +177,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
     number_start = _number_start(q)
     before = text[max(sentence.start, number_start - 60):number_start]
     after = text[q.end:min(sentence.end, q.end + 40)]
-    low, high = load_json("figures.json")["year_range"]
+    lex = load_json("figures.json")
+    low, high = lex["year_range"]
     raw = text[number_start:q.end]
     if (q.unit == "count" and re.fullmatch(r"\d{4}", raw.strip()) and low <= q.value <= high
             and not _count_of_known_noun(text, q, before)):
@@ -175,7 +212,59 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
     for reason, hit in checks:
         if hit:
             return reason
+    return _setting_of_the_case(text, q, sentence, before, after)
+
+
+def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str, after: str) -> str | None:
+    """Why a number belongs to the story of one case or to the document itself, not to the work (issue 18's kinds).
+
+    Checked one by one, cheapest first, once the older filters found nothing: a name or an
+    address, money of the deal, the people of the story, the force on a raid, the parts of
+    a plan, a study's sample, a law's bracket, another topic.
+    """
+    p = _patterns()
+    exact_count = q.qualifier == "exact" and q.unit == "count"
+    if exact_count and (_business_name(before, after) or p["institution"].search(before)):
+        return "numbered place"
+    if (q.qualifier == "exact" and q.unit in ("count", "ratio") and p["address"].search(before)
+            and (p["street_after"].match(after) or "địa chỉ" in before[-20:].lower())):
+        return "address"
+    if _deal_money(text, q, sentence, before, after):
+        return "price"
+    if q.unit == "count":
+        if (p["back_reference"].match(after) or p["named_people"].match(after)
+                or not before.strip() and p["caption_names"].match(after)):
+            return "people named"
+        if p["offence_times"].search(q.text + after[:40]):
+            return "offence told"
+        if p["force_after"].search(after) and not p["force_not_with"].search(sentence.text):
+            return "force"
+        if p["structure_after"].search(after):
+            return "structure"
+    if q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after)):
+        return "sample"
+    if p["penalty"].search(before):
+        return "penalty"
+    if _of_other_topic(sentence.text) or (_section_of_other_topic(text, sentence.start)
+                                         and not p["own_topic"].search(sentence.text)):
+        return "other topic"
     return None
+
+
+def _deal_money(text: str, q: Quantity, sentence: Sentence, before: str, after: str) -> bool:
+    """A price per act or per month, the money of a deal, or the share one party takes of it."""
+    p = _patterns()
+    money = _money_like(q, after)
+    if money and (p["per_act_after"].match(after) or q.per in load_json("figures.json")["per_act_periods"]):
+        return True
+    if not money and q.unit not in ("percent", "ratio"):
+        return False
+    clause = _clause(text, q, sentence)
+    if money and _trade_money(clause):
+        return True
+    if p["share_before"].search(before) is None:
+        return False
+    return _trade_money(clause) if not money else p["programme_money"].search(clause) is None
 
 
 def is_situation_noise(figure: Figure) -> bool:
@@ -190,7 +279,7 @@ def is_situation_noise(figure: Figure) -> bool:
 
     lex = load_json("figures.json")
     category = metric.counted_category_of(figure)
-    if category in lex["employed_categories"]:
+    if category in lex["employed_categories"] + lex["on_record_categories"]:
         # A headcount is judged by its clause; a share (`Trên 70% nhân viên ...; 50% người lao động ...
         # được tuyên truyền`) by its sentence, whose work is often named after a list of shares.
         offset = figure.start - figure.sentence_start
@@ -205,6 +294,70 @@ def is_situation_noise(figure: Figure) -> bool:
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None
     )
+
+
+def _business_name(before: str, after: str) -> bool:
+    """`massage Hoa Sen 7`, `quán karaoke 25 ở ...`: the number ends the name of a business."""
+    p = _patterns()
+    if p["business_named"].search(before):
+        return True
+    return p["business_bare"].search(before) is not None and p["business_bare_after"].match(after) is not None
+
+
+SECTION_LOOKBACK = 2000  # characters before a sentence in which its section's heading is looked for
+
+
+@per_document
+def _of_other_topic(sentence: str) -> bool:
+    """The sentence names another topic (the pack's neighbours) and nothing of the programme. Once per sentence."""
+    p = _patterns()
+    return p["other_topic"].search(sentence) is not None and p["own_topic"].search(sentence) is None
+
+
+@per_document
+def _section_of_other_topic(text: str, start: int) -> bool:
+    """The nearest heading above (`2. Công tác phòng, chống tội phạm:`) names another topic and not the programme's."""
+    p = _patterns()
+    window = text[max(0, start - SECTION_LOOKBACK):start]
+    lines = window.splitlines()
+    for line in reversed(lines[:-1] if lines and not window.endswith("\n") else lines):
+        line = line.strip()
+        if line and len(line) < 100 and (line.endswith(":") or not line.endswith((".", ";", ","))):
+            section = window[window.rfind(line):]  # the heading and the section's text so far
+            return p["other_topic"].search(line) is not None and p["own_topic"].search(section) is None
+    return False
+
+
+def _money_like(q: Quantity, after: str) -> bool:
+    """Money, or an amount with a scale word that counts nothing (`700 ngàn đến 1 triệu đồng`, `30 triệu/tháng`).
+
+    `hơn 1,2 triệu công nhân` counts people: a noun follows its scale word.
+    """
+    if q.unit == "vnd":
+        return True
+    scaled, followers = _scaled_money()
+    return q.unit == "count" and scaled.search(q.text) is not None and followers.match(after) is not None
+
+
+@lru_cache(maxsize=1)
+def _scaled_money() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    lex = load_json("numbers.json")
+    followers = alternation(lex["money"] + load_json("figures.json")["scaled_money_after"])
+    return (re.compile(rf"\d\s*(?:{alternation(list(lex['scales']))})(?!\w)"),
+            re.compile(rf"\s*(?:[/(),.;:–-]|$|(?:{followers})(?!\w))"))
+
+
+def _clause(text: str, q: Quantity, sentence: Sentence) -> str:
+    """The number's part of its sentence, between semicolons."""
+    start = text.rfind(";", sentence.start, q.start) + 1 or sentence.start
+    end = text.find(";", q.end, sentence.end)
+    return text[max(start, sentence.start):end if end >= 0 else sentence.end]
+
+
+def _trade_money(clause: str) -> bool:
+    """The clause is about the money of a deal (price, wage, share) and names no fine, budget or support."""
+    p = _patterns()
+    return p["trade_money"].search(clause) is not None and p["programme_money"].search(clause) is None
 
 
 def _work_before(before: str) -> bool:
@@ -238,8 +391,12 @@ def _number_start(q: Quantity) -> int:
 
 
 def _inside_quotes(text: str, sentence_start: int, position: int) -> bool:
-    head = text[sentence_start:position]
-    return head.count("“") > head.count("”") or head.count('"') % 2 == 1
+    """Is `position` inside a quotation? Quotes are read in order, so that a title opened
+    with `"` and closed with `”` (mixed in real texts) is closed."""
+    inside = False
+    for mark in re.findall(r'[“”"]', text[sentence_start:position]):
+        inside = True if mark == "“" else False if mark == "”" else not inside
+    return inside
 
 
 def _fix_locative_tren(text: str, q: Quantity) -> None:

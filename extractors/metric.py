@@ -111,8 +111,9 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     counted_end = figure.context.get("counted_end", figure.end) - figure.sentence_start
     left_start = max((m.end() for m in CLAUSE_BREAKS.finditer(sentence, max(0, offset - int(lex["left_window_chars"])), offset)),
                      default=max(0, offset - int(lex["left_window_chars"])))
-    stop = RIGHT_STOP
-    right_break = stop.search(sentence, max(end_offset, counted_end))
+    right_break = RIGHT_STOP.search(sentence, max(end_offset, counted_end))
+    if right_break and _shares_next_predicate(figure, sentence, max(end_offset, counted_end), right_break.start()):
+        right_break = CLAUSE_BREAKS.search(sentence, right_break.start())
     right_end = right_break.start() if right_break else len(sentence)
     counted_words = len(sentence[end_offset:counted_end].split())
     right_words = sentence[end_offset:right_end].split()[: counted_words + int(lex["right_window_words"])]
@@ -127,6 +128,15 @@ def activity_scores(figure: Figure) -> dict[str, float]:
     return dict(scores)
 
 
+LIST_JOINER = re.compile(r"\s*(?:,|và|,\s*và)\s*$")
+
+
+def _shares_next_predicate(figure: Figure, sentence: str, counted_end: int, next_number: int) -> bool:
+    """`100% huyện và 100% xã xây dựng kế hoạch`: a share joined to the next share reads the predicate after both."""
+    return (figure.unit == "percent" and LIST_JOINER.match(sentence[counted_end:next_number]) is not None
+            and re.match(r"[\d.,]+\s*%", sentence[next_number:]) is not None)
+
+
 def _named_subject(figure: Figure, category: str) -> str:
     """A generic count (`người`, `trường hợp`) that its sentence says is of the domain's subjects.
 
@@ -136,6 +146,8 @@ def _named_subject(figure: Figure, category: str) -> str:
     of employees are named so only by the words after them.
     """
     rule = _lexicon().get("subject_mentions")
+    if rule and category in rule.get("strict_applies_to", ()) and figure.counted:
+        return rule["category"] if _named_after(figure, rule["strict_cues_after"], rule) else category
     if not rule or category not in rule["applies_to"] or not figure.counted:
         return category
     if figure.counted.lower() not in rule["generic"]:
@@ -143,10 +155,16 @@ def _named_subject(figure: Figure, category: str) -> str:
     before = figure.sentence[: figure.start - figure.sentence_start].lower()
     if category not in rule["named_after_only"] and any(cue in before for cue in rule["cues"]):
         return rule["category"]
+    return rule["category"] if _named_after(figure, rule["cues_after"], rule) else category
+
+
+def _named_after(figure: Figure, cues: list[str], rule: dict) -> bool:
+    """Do the words right after the count call what it counts the domain's subjects?"""
+    if figure.counted is None or figure.counted.lower() not in rule["generic"]:
+        return False
     after = figure.sentence[figure.end - figure.sentence_start:]
     after = " ".join(re.split(r"[;:\n]", after, maxsplit=1)[0].lower().split()[: int(rule["after_window_words"])])
-    named = any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in rule["cues_after"])
-    return rule["category"] if named else category
+    return any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", after) for cue in cues)
 
 
 @per_document
@@ -164,7 +182,19 @@ def counted_category_of(figure: Figure) -> str:
 
 
 def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]:
-    """The metric the lexicon gives this figure, with a confidence from the score margin."""
+    """The metric the lexicon gives this figure, with a confidence from the score margin.
+
+    Remembered on the figure: the status rule asks it too (the situation is always achieved).
+    """
+    remembered = figure.context.get("lexicon_metric")
+    if remembered is not None and remembered[0] == kind:
+        return remembered[1]
+    answer = _lexicon_metric(figure)
+    figure.context["lexicon_metric"] = (kind, answer)
+    return answer
+
+
+def _lexicon_metric(figure: Figure) -> tuple[str, float]:
     lex = _lexicon()
     category = counted_category_of(figure)
     activities = activity_scores(figure)

@@ -31,6 +31,7 @@ class Grammar:
     """The compiled patterns of one number style (Vietnamese or English separators)."""
 
     style: str
+    digits: str
     atom: re.Pattern[str]
     words: re.Pattern[str]
     scale: re.Pattern[str]
@@ -57,15 +58,18 @@ def grammar(style: str = "vi") -> Grammar:
     qualifier_words = [w for words in lex["qualifiers"].values() for w in words]
     fillers = alternation(lex["qualifier_fillers"])
     units = alternation(list(lex["rate_units"]))
+    clocks = "|".join(lex["clock_patterns"])
+    version = f"|{lex['version_pattern']}" if style == "vi" else ""
     word_number = rf"(?:{alternation(number_words)})(?:\s+(?:{alternation(number_words)}))*"
     return Grammar(
         style=style,
+        digits=digits,
         atom=re.compile(
-            r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)"
+            rf"(?P<time>\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\s?[AaPp][Mm])?|{clocks})"
             r"|(?P<date>\d{1,2}[/.\-\u2044]\d{1,2}[/.\-\u2044]\d{2,4}(?!\d)|\d{1,2}[/.\u2044](?:19|20)\d{2}(?![\d.,]\d)"
-            r"|(?<=[Nn]gày )\d{1,2}-\d{1,2}(?![\d/\-]))"
+            r"|(?<=[Nn]gày )\d{1,2}-\d{1,2}(?![\d/\-])|(?<![\d/.,-])(?:19|20)\d{2}-\d{1,2}(?:-\d{1,2})?(?![\d/.-]))"
             r"|(?P<phone>0\d{1,3}(?:[.\s]\d{2,4}){2,3}(?!\d|[.,]\d))"
-            r"|(?P<identifier>\d+(?:/\d+)*/[^\W\d_][\w-]*)"
+            rf"|(?P<identifier>\d+(?:/\d+)*/[^\W\d_][\w-]*{version})"
             rf"|(?P<number>{digits})",
             re.UNICODE,
         ),
@@ -167,6 +171,9 @@ def _from_atom(text: str, match: re.Match[str], limit: int, g: Grammar) -> Quant
     raw = match.group()
     if kind != "number":
         return Quantity(match.start(), match.end(), raw, 0.0, rule=kind)
+    day_month = _day_month_end(text, match.start(), match.end(), limit)
+    if day_month:
+        return Quantity(match.start(), day_month, text[match.start():day_month], 0.0, rule="date")
     if _is_glued(text, match.start(), match.end()):
         return Quantity(match.start(), match.end(), raw, parse_digits(raw, g.style), rule="glued")
     if _is_list_number(text, match.start(), match.end()):
@@ -175,6 +182,30 @@ def _from_atom(text: str, match: re.Match[str], limit: int, g: Grammar) -> Quant
     _extend_right(text, quantity, limit, g)
     _extend_left(text, quantity, g)
     return quantity
+
+
+DAY_MONTH = re.compile(r"(\d{1,2})[.\-–](\d{1,2})(?![\d%]|[.,/\-]\d)")
+
+
+def _day_month_end(text: str, start: int, end: int, limit: int) -> int | None:
+    """`tối 20-3`, `sáng 4.6`, `Hôm nay (14.6)`: where a day and month after a word of the day end, else None.
+
+    A bare `4.6` or `20-3` is a decimal or a range; after `ngày`, `sáng`, `tối` ... it
+    is a date, and its second half must not become a count.
+    """
+    match = DAY_MONTH.match(text, start, limit)
+    if match is None or match.end() < end:
+        return None
+    day, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return None
+    before = text[max(0, start - 16):start].rstrip(" (").lower()
+    return match.end() if _day_words().search(before) else None
+
+
+@lru_cache(maxsize=1)
+def _day_words() -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{alternation(load_json('numbers.json')['day_month_before'])})$")
 
 
 def _is_glued(text: str, start: int, end: int) -> bool:
@@ -188,13 +219,20 @@ def _is_glued(text: str, start: int, end: int) -> bool:
     return len(before) == 2 and before[1] == "-" and before[0].isalpha()
 
 
+CLAUSE_NUMBER = re.compile(r"\.\s*[A-ZĐ]")
+GLUED_CLAUSE_NUMBER = re.compile(r"\.[A-ZĐ]")
+
+
 def _is_list_number(text: str, start: int, end: int) -> bool:
     """`1.`, `3.2.`, `4.11.` opening a line number a clause."""
     line_start = text.rfind("\n", 0, start) + 1
     head = text[line_start:start]
-    if head.strip(" \t-–•") or not re.match(r"(?:\.\d+)*\.(?:\s|$)", text[end:]):
-        return False
-    return True
+    if not head.strip(" \t-–•"):
+        return re.match(r"(?:\.\d+)*\.(?:\s|$|[A-ZĐ])", text[end:]) is not None
+    # Clauses of a quoted law run on in one paragraph: `... đến năm năm. 2. Phạm tội ...`, `: 1.Người nào ...`
+    tail = head[-8:]  # only the end of the line before the number matters (a long line must cost no more)
+    return (re.search(r"[^\W\d_][.;]\s+$", tail) is not None and CLAUSE_NUMBER.match(text, end) is not None
+            or re.search(r"[:.;]\s*$", tail) is not None and GLUED_CLAUSE_NUMBER.match(text, end) is not None)
 
 
 def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
@@ -208,6 +246,9 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
             q.denominator, q.unit, q.rule = denominator, "ratio", "ratio"
         else:  # `26/6,` is a day and month; a/b with a > b is no share of a total
             q.rule = "date" if _looks_like_day_month(text, q, tail, g) else "identifier"
+        return
+    repeated = _ratio_over_repeated_noun(text, q, limit, g)
+    if repeated:
         return
     _apply_scale(text, q, limit, g)
     rng = g.range_tail.match(text, q.end, limit)
@@ -229,6 +270,24 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
             q.unit, q.rule = "vnd", "money"  # `phạt tổng số tiền hơn 6,4 tỉ`: the amount is money without `đồng`
     q.text = text[q.start:q.end]
     _apply_rate(text, q, limit, g)
+
+
+@lru_cache(maxsize=2)
+def _repeated_noun_ratio(digits: str) -> re.Pattern[str]:
+    return re.compile(rf"\s+([^\W\d_]+(?:\s+[^\W\d_]+){{0,2}})\s*/\s*({digits})\s+(\S+)")
+
+
+def _ratio_over_repeated_noun(text: str, q: Quantity, limit: int, g: Grammar) -> bool:
+    """`21 cơ sở/25 cơ sở`: a share written with its noun on both sides is the ratio `21 cơ sở/25`."""
+    match = _repeated_noun_ratio(g.digits).match(text, q.end, limit)
+    if match is None or not match.group(1).startswith(match.group(3)):
+        return False
+    denominator = parse_digits(match.group(2), g.style)
+    if q.value > denominator:
+        return False
+    q.denominator, q.unit, q.rule, q.end = denominator, "ratio", "ratio", match.end(2)
+    q.text = text[q.start:q.end]
+    return True
 
 
 def scale_end_before(text: str, q: Quantity) -> int:
@@ -363,8 +422,13 @@ def _word_quantity(text: str, match: re.Match[str], end: int, g: Grammar) -> Qua
     value = parse_words(phrase)
     if value is None or re.match(r"\s*\d", text[match.end():match.end() + 3]):
         return None  # `năm 2021` is a year, not five
-    if phrase.lower() in lex["word_number_needs"]["ambiguous_alone"]:
+    needs = lex["word_number_needs"]
+    if phrase.lower() in needs["ambiguous_alone"] and not (
+            phrase.lower() in needs["counted_when_people_follow"] and _counts_people(text, match.end())):
         return None
+    match = _without_trailing_year(text, match, g) or match
+    phrase = match.group()
+    value = parse_words(phrase) or value
     before = text[max(0, match.start() - 40):match.start()]
     if re.search(rf"(?<!\w)(?:{alternation(lex['vague_before'])})\s+$", before, re.IGNORECASE):
         return None  # `hàng trăm`, `vài nghìn`: no numeral, no figure
@@ -382,6 +446,23 @@ def _word_quantity(text: str, match: re.Match[str], end: int, g: Grammar) -> Qua
     unqualified_start = q.start
     _extend_left(text, q, g)
     return q if _words_count_something(text, q, qualified=q.start != unqualified_start) else None
+
+
+def _counts_people(text: str, end: int) -> bool:
+    """`năm nghi can`, `năm cặp`: a noun only people are counted by follows, so `năm` is five."""
+    after = text[end:end + 20].lstrip().lower()
+    return any(re.match(rf"{re.escape(noun)}(?!\w)", after) for noun in
+               load_json("numbers.json")["word_number_needs"]["counters_after_ambiguous"])
+
+
+def _without_trailing_year(text: str, match: re.Match[str], g: Grammar) -> re.Match[str] | None:
+    """`mười năm`, `hai mươi năm`: the numeral without its last word, which is the year of a duration."""
+    lex = load_json("numbers.json")
+    words = match.group().split()
+    if len(words) < 2 or words[-1].lower() != lex["year_after_tens"] or words[-2].lower() not in lex["ten"] + lex["tens_marker"]:
+        return None
+    cut = match.start() + len(match.group()[: match.group().rfind(words[-1])].rstrip())
+    return g.words.match(text, match.start(), cut)
 
 
 def _words_count_something(text: str, q: Quantity, qualified: bool) -> bool:

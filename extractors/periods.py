@@ -2,8 +2,9 @@
 
 A figure takes the period stated in its own clause; else the period set by the
 nearest preceding framing statement (`Trong năm 2019, ...`, `5 năm qua, ...`);
-else the document's period; else the publication year. A plan's figures skip
-the framing statements (they describe the past) and take the plan's year.
+else the document's period; else the publication year. A plan's goals skip
+the framing statements (they describe the past) and take the plan's year; its
+results and situation take the past year their frame names.
 Relative expressions (`5 năm qua`, `đến nay`, `năm nay`) are resolved from
 the publication date, else from the latest explicit year of the document.
 
@@ -86,9 +87,10 @@ class Expression:
 class Context:
     """What relative expressions are resolved against, for one document."""
 
-    anchor: int | None  # "now": publication year, else latest explicit year
+    anchor: int | None  # "now": publication year, else the end of the period the document states most
     anchor_month: int | None
     document: Span | None  # the document's own period
+    document_mentions: int = 0  # how many times the document states its own period
 
 
 def sentence_bounds(text: str, sentences: list[Sentence]) -> list[tuple[int, int]]:
@@ -223,7 +225,8 @@ def resolve(expression: Expression, context: Context, status: str) -> Span | Non
     if kind == "until_now":
         return cumulative(anchor, context, status)
     if kind == "relative_years" and expression.count:
-        return Span(anchor - expression.count + 1, anchor)
+        last = anchor + relative_offset("qua", context)  # `5 năm qua` early in a year ends with the year before
+        return Span(last - expression.count + 1, last)
     if kind == "relative_year":
         return Span(anchor + relative_offset(expression.word, context), anchor + relative_offset(expression.word, context))
     return None
@@ -251,6 +254,11 @@ def relative_offset(word: str | None, context: Context) -> int:
 
 def document_span(expressions: list[Expression], context: Context) -> Span | None:
     """The document's period: its most stated closed period, else its cumulative or open ones."""
+    return document_period(expressions, context)[0]
+
+
+def document_period(expressions: list[Expression], context: Context) -> tuple[Span | None, int]:
+    """The document's period and how many times it is stated."""
     tiers = (
         [resolve(e, context, "achieved") for e in expressions if e.kind in CLOSED_KINDS],
         [resolve(e, context, "target") for e in expressions if e.kind in ("until", "until_now")],
@@ -260,8 +268,9 @@ def document_span(expressions: list[Expression], context: Context) -> Span | Non
         spans = [s for s in tier if s is not None and s.last is not None]
         if spans:
             counts = Counter(spans)
-            return max(spans, key=lambda s: (counts[s], -spans.index(s)))
-    return None
+            best = max(spans, key=lambda s: (counts[s], -spans.index(s)))
+            return best, counts[best]
+    return None, 0
 
 
 def is_frame(text: str, expression: Expression, bounds: list[tuple[int, int]]) -> bool:
@@ -295,10 +304,40 @@ def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
     expressions = find_expressions(text, limit, masked_spans(text, limit, bounds))
     year, month = publication_date(doc)
     explicit = [y for e in expressions if e.kind in EXPLICIT_KINDS for y in e.explicit_years()]
-    anchor = year if year is not None else max(explicit, default=None)
+    anchor = year if year is not None else undated_anchor(expressions, explicit)
     relative_only = Context(anchor, month if year is not None else None, None)
-    context = Context(anchor, relative_only.anchor_month, document_span(expressions, relative_only))
+    span, mentions = document_period(expressions, relative_only)
+    titled = title_range(text, expressions)
+    if titled is not None:
+        span, mentions = titled, max(mentions, 2)
+    context = Context(anchor, relative_only.anchor_month, span, mentions)
     return DocumentPeriods(text, bounds, expressions, context, year)
+
+
+def title_range(text: str, expressions: list[Expression]) -> Span | None:
+    """A span of years in the title (`Báo cáo giám sát ... từ năm 2016 đến năm 2021`) is the document's period."""
+    title_end = text.find("\n", len(text) - len(text.lstrip()))
+    title_end = len(text) if title_end < 0 else title_end
+    for expression in expressions:
+        if expression.start >= title_end:
+            break
+        if expression.kind == "range" and expression.first is not None and expression.last is not None:
+            return Span(min(expression.first, expression.last), max(expression.first, expression.last))
+    return None
+
+
+def undated_anchor(expressions: list[Expression], explicit: list[int]) -> int | None:
+    """"Now" of a document without a publication date: the end of the period it states most.
+
+    Its latest year is often a passing mention (an arrest `tháng 1/2024` in an article
+    about 2023, a target `đến năm 2025`), not the time it reports from.
+    """
+    closed = [(e.first, e.last) for e in expressions if e.kind in ("year", "range") and e.first is not None]
+    if not closed:
+        return max(explicit, default=None)
+    counts = Counter(closed)
+    first, last = max(counts, key=lambda key: (counts[key], key[1] or key[0]))
+    return last if last is not None else first
 
 
 def is_situation(figure: Figure, clause: str) -> bool:
@@ -318,7 +357,7 @@ def figure_clause(figure: Figure) -> tuple[int, int]:
 
 
 def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | None:
-    """Own clause, then situation, then the last framing statement (not in a plan), then document, then publication."""
+    """Own clause, then situation, then the last framing statement (not for a plan's goals), then document, then publication."""
     start, end = figure_clause(figure)
     own = [e for e in periods.expressions if start <= e.start and e.end <= end]
     anchor = periods.context.anchor
@@ -334,14 +373,23 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
             return resolve(stated, periods.context, figure.status)
     if anchor is not None and situation:
         return Span(anchor, anchor)
-    if kind != "plan":
+    if kind != "plan" or figure.status == "achieved":  # a plan's results and situation describe the past its frames name
         frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
         if frames:
             return resolve(frames[-1], periods.context, figure.status)
-    if periods.context.document is not None:
-        return periods.context.document
     year = periods.publication_year
+    if periods.context.document is not None and not _passing_mention(periods, kind):
+        return periods.context.document
     return Span(year, year) if year is not None else None
+
+
+def _passing_mention(periods: DocumentPeriods, kind: str) -> bool:
+    """A news item's period stated once and not covering its publication year is a passing mention."""
+    document, year = periods.context.document, periods.publication_year
+    if kind != "news" or year is None or document is None or not rules().get("news_single_mention"):
+        return False
+    covers = document.first <= year <= (document.last if document.last is not None else year)
+    return periods.context.document_mentions < 2 and not covers
 
 
 def sentence_date(figure: Figure, periods: DocumentPeriods) -> Expression | None:

@@ -80,6 +80,10 @@ def target_scopes(sentences: list[Sentence]) -> list[bool | None]:
         if sentence.index == 0 and has(lead, "plan_news_leads") and not has(sentence.text, "achieved"):
             flags.append(True)  # the headline of a news item about a plan just issued states its goals
             continue
+        if sentence.index == 0 and has(sentence.text, "plan_news_leads") and not has(sentence.text, "achieved"):
+            state = True  # `Tỉnh X ban hành kế hoạch ...`: the item summarises the plan until it reports a result
+            flags.append(state)
+            continue
         text = sentence.text
         if is_heading(sentence):
             if has(text, "results_headings"):
@@ -107,10 +111,15 @@ def rule_status(figure: Figure, doc: Document, sentences: list[Sentence], kind: 
     """The rule's status for one figure, with its confidence."""
     scopes = scopes if scopes is not None else target_scopes(sentences)
     sentence = figure.sentence
-    clause = _clause_of(figure)
+    clause, reached = _without_reached_targets(_clause_of(figure))
+    sentence = sentence if not reached else _without_reached_targets(sentence)[0]
     if has(clause, "strong_target"):
         return "target", 0.95
+    if reached:
+        return "achieved", 0.9
     scope = scopes[figure.sentence_index] if 0 <= figure.sentence_index < len(scopes) else None
+    if is_situation(figure, kind) and (kind != "plan" and not scope or has(clause, "situation_statements")):
+        return "achieved", 0.95  # the spec: the situation is always a fact
     if scope is False:
         return "achieved", 0.8
     if kind == "plan":
@@ -124,6 +133,37 @@ def rule_status(figure: Figure, doc: Document, sentences: list[Sentence], kind: 
     if has(clause, "weak_target") and not has(clause, "achieved"):
         return "target", 0.6
     return "achieved", 0.85 if has(sentence, "achieved") else 0.7
+
+
+def is_situation(figure: Figure, kind: str | None = None) -> bool:
+    """Does the lexicon read this figure as one of the pack's situation metrics (sex workers, establishments on record ...)?"""
+    from solieu.extractors import metric  # the metric stage's reading of the same figure
+
+    return metric.lexicon_metric(figure, kind)[0] in load_json("periods.json")["situation_metrics"]
+
+
+@lru_cache(maxsize=1)
+def _reached_pattern() -> re.Pattern[str]:
+    lex = _lexicon()
+    verbs, nouns = alternation(lex["reached_verbs"]), alternation(lex["target_nouns"])
+    return re.compile(
+        rf"(?:(?<!\w)(?:{verbs})\s+(?:[\d.,]+\s*%\s*)?(?:so với\s+)?(?:{nouns})"
+        rf"|%\s*(?:so với\s+)?(?:{nouns})"
+        rf"|/\s*[\d.,]+(?:\s+[^\W\d_]+){{0,3}}?\s+theo\s+(?:{nouns})"
+        rf"|(?<!\w)(?:{alternation(lex['not_goal_phrases'])}))(?!\w)", re.IGNORECASE)
+
+
+@per_document
+def _without_reached_targets(text: str) -> tuple[str, bool]:
+    """The text with its shares of a target reached blanked out, and whether it held one that reports a result."""
+    found = False
+
+    def blank(match: re.Match[str]) -> str:
+        nonlocal found
+        found = found or not has(match.group(), "not_goal_phrases")
+        return " " * len(match.group())
+
+    return _reached_pattern().sub(blank, text), found
 
 
 def _clause_of(figure: Figure) -> str:

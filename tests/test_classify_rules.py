@@ -37,6 +37,8 @@ def figure_of(text: str, span: str, published: str | None = None):
     # A unit before what is counted is skipped; a word that only starts like one is kept whole.
     ("Đã cấp phát 3.600 gói chất bôi trơn cho nhóm đồng đẳng.", "3.600", "chất bôi trơn"),
     ("Đã tập huấn cho 20 viên chức của phường.", "20", "viên chức"),
+    # A number in words that the word table joins to its noun (`một đôi`) still counts the whole noun.
+    ("Công an phát hiện một đôi nam nữ đang mua bán dâm.", "một", "đôi nam nữ"),
 ])
 def test_counted_noun_phrase(text, span, counted):
     assert figure_of(text, span).counted == counted
@@ -64,6 +66,26 @@ def test_counted_noun_phrase(text, span, counted):
     ("In và phát hành 5.000 tờ rơi tuyên truyền.", "5.000", "materials_distributed"),
     ("Tổng kinh phí thực hiện là 620 triệu đồng.", "620 triệu đồng", "funding_vnd"),
     ("Khoảng 60 người bán dâm hoạt động lén lút tại 4 phường của thành phố.", "4", "communes_with_prostitution"),
+    # Services given to sex workers are support, however they are counted.
+    ("Năm 2022 có 64 lượt người bán dâm được trợ giúp pháp lý miễn phí.", "64", "sex_workers_supported"),
+    ("Đã có 37 lượt người bán dâm được chăm sóc sức khỏe tại trạm y tế.", "37", "sex_workers_supported"),
+    # People caught in the act are sanctioned for it; organisers arrested are criminal cases.
+    ("Công an bắt quả tang 4 nữ nhân viên đang bán dâm cho khách.", "4", "violations_sanctioned"),
+    ("Tổ công tác phát hiện 6 cặp đang mua bán dâm trong các phòng.", "6", "violations_sanctioned"),
+    ("Đoàn kiểm tra xử phạt 9 người mua dâm tại các nhà nghỉ.", "9", "violations_sanctioned"),
+    ("Công an khởi tố 3 vụ môi giới mại dâm với 7 bị can.", "7", "criminal_cases"),
+    ("Chủ nhà trọ nuôi 9 thiếu nữ để bán dâm cho khách.", "9", "sex_workers_recorded"),
+    ("Toàn huyện có 45 đối tượng nghi hoạt động mại dâm.", "45", "sex_workers_recorded"),
+    ("Công an huyện phát hiện 4 vụ, 11 đối tượng mua bán dâm.", "11", "criminal_cases"),
+    ("Năm 2023, huyện phấn đấu 60% trên tổng số các xã được tuyên truyền.", "60%", "communes_with_propaganda"),
+    # Shares joined in a list read the predicate after the last of them.
+    ("Phấn đấu 100% huyện, thị xã và 95% xã, phường xây dựng kế hoạch phòng, chống mại dâm.", "100%", "plans_issued"),
+    # The kind of event named after `cuộc`, `đợt` decides; so do the places where inspections were made.
+    ("Tổ chức 3 cuộc triệt phá mại dâm tại các quán karaoke.", "3", "inspections"),
+    ("Hằng năm tổ chức 2 đợt tập huấn cho cán bộ cơ sở.", "2", "training_courses"),
+    ("Lắp đặt 15 pa nô tuyên truyền tại các trục đường chính.", "15", "materials_distributed"),
+    ("Đội kiểm tra liên ngành đã kiểm tra tại 12 xã, phường trong năm.", "12", "inspections"),
+    ("Toàn huyện có 8 đội công tác xã hội tình nguyện với 96 tình nguyện viên.", "96", "teams_established"),
 ])
 def test_metric_from_the_lexicon(text, span, metric):
     assert figure_of(text, span).metric == metric
@@ -79,6 +101,18 @@ def test_metric_from_the_lexicon(text, span, metric):
     ("Kế hoạch năm 2023\nI. Tình hình năm 2022\nToàn tỉnh có 712 cơ sở kinh doanh dịch vụ nhạy cảm.\nII. Chỉ tiêu\n- Kiểm tra 100% cơ sở.",
      "712", "achieved"),
     ("Đến năm 2025, 100% cán bộ được tập huấn.", "100%", "target"),
+    # A share of a target reached is a result; a goal to reach one stays a goal.
+    ("Năm 2022, tỉnh đạt 92% chỉ tiêu kiểm tra cơ sở kinh doanh.", "92%", "achieved"),
+    ("Năm 2023, tỉnh phấn đấu đạt 100% chỉ tiêu kiểm tra.", "100%", "target"),
+    ("Đoàn đã kiểm tra 18 cơ sở/20 cơ sở theo kế hoạch được duyệt.", "18 cơ sở/20", "achieved"),
+    ("Qua kiểm tra, đã yêu cầu 120 chủ cơ sở ký cam kết không để xảy ra mại dâm.", "120", "achieved"),
+    ("Thực hiện kế hoạch năm 2022, toàn tỉnh đã tổ chức 40 buổi tuyên truyền.", "40", "achieved"),
+    # The situation is a fact, in a plan too, when a sentence states it.
+    ("Kế hoạch năm 2023\nToàn tỉnh hiện có 350 cơ sở kinh doanh dịch vụ dễ phát sinh tệ nạn mại dâm.\n"
+     "Phấn đấu 100% xã, phường lành mạnh.", "350", "achieved"),
+    # A news item that announces a plan summarises its goals.
+    ("Tỉnh Bình An ban hành kế hoạch phòng, chống mại dâm\nTheo đó, tuyên truyền cho 1.500 người dân tại các xã.",
+     "1.500", "target"),
 ])
 def test_status(text, span, status):
     assert figure_of(text, span, published="2022-12-01").status == status
@@ -88,3 +122,16 @@ def test_lexicon_gives_a_confidence_between_zero_and_one():
     figure = figure_of("Tỉnh đã tổ chức 12 lớp tập huấn.", "12")
     metric, confidence = lexicon_metric(figure)
     assert metric == "training_courses" and 0 < confidence <= 1
+
+
+def test_statistics_under_a_heading_of_another_topic_are_not_figures():
+    text = ("1. Công tác phòng, chống mại dâm:\nĐã kiểm tra 30 cơ sở kinh doanh dịch vụ.\n"
+            "2. Công tác phòng, chống ma túy:\nLực lượng công an bắt 45 đối tượng, thu giữ 2 kg heroin.")
+    figures = extract_document(Document(doc_id="t", source="t", text=text))
+    assert [f.text for f in figures] == ["30"]
+
+
+def test_owners_and_pimps_on_record_are_the_setting_and_arrested_ones_are_cases():
+    on_record = "Trên địa bàn hiện có 600 cơ sở kinh doanh dịch vụ; 9 chủ chứa, 25 đối tượng môi giới mại dâm."
+    assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=on_record))] == ["600"]
+    assert figure_of("Công an đã bắt 3 chủ chứa mại dâm trên địa bàn.", "3").metric == "criminal_cases"

@@ -36,6 +36,7 @@ def period_of(text: str, span: str, published: str | None = None, kind: str = "n
     ("Năm nay, tỉnh tổ chức 12 đợt kiểm tra.", "12", "2021-05-01", "2021"),
     ("Năm qua, tỉnh tổ chức 12 đợt kiểm tra.", "12", "2021-12-20", "2021"),
     ("Năm qua, tỉnh tổ chức 12 đợt kiểm tra.", "12", "2022-01-10", "2021"),
+    ("5 năm qua, tỉnh đã tổ chức 300 buổi tuyên truyền.", "300", "2021-01-15", "2016-2020"),
     ("100% số xã đăng ký xây dựng xã lành mạnh năm 2019 và các năm tiếp theo.", "100%", None, "2019-"),
 ])
 def test_a_period_stated_with_the_figure(text: str, span: str, published: str | None, period: str) -> None:
@@ -137,3 +138,33 @@ def test_gold_seeds_period_accuracy(published_from_gold: bool) -> None:
     right, total = gold_accuracy(published_from_gold)
     assert total == 79
     assert right / total >= 0.95
+
+
+
+@pytest.mark.parametrize(("text", "span", "published", "kind", "metric", "period"), [
+    # The year in a law's name dates the act, not the figure.
+    ("Thi hành Pháp lệnh Phòng, chống mại dâm năm 2003, công an quận đã bắt quả tang 4 cặp nam nữ.",
+     "4", "2016-08-10", "news", "other", "2016"),
+    # A year mentioned once in passing does not date a news item: its publication does.
+    ("Công an quận bắt quả tang 3 cặp nam nữ mua bán dâm tại một nhà nghỉ. Nhà nghỉ này hoạt động từ tháng 4/2015.",
+     "3", "2016-06-12", "news", "other", "2016"),
+    # An undated article is read at the period it states most, not at its latest year.
+    ("Năm 2022, thành phố kiểm tra 80 cơ sở. Năm 2022, lực lượng chức năng phát hiện 12 vụ. "
+     "Tháng 3/2023, công an bắt một đối tượng môi giới. Hiện thành phố có 950 cơ sở kinh doanh dịch vụ.",
+     "950", None, "news", "establishments_at_risk", "2022"),
+    # A span of years in the title (a supervision report) is the document's period.
+    ("Báo cáo kết quả giám sát công tác phòng, chống mại dâm từ năm 2016 đến năm 2021\n"
+     "Qua giám sát, các ngành đã kiểm tra 640 lượt cơ sở kinh doanh dịch vụ.\n"
+     "Năm 2021, tỉnh tổ chức 20 lớp tập huấn. Năm 2021, đoàn kiểm tra 80 cơ sở.",
+     "640", None, "report", "other", "2016-2021"),
+])
+def test_what_dates_a_document(text: str, span: str, published: str | None, kind: str, metric: str,
+                               period: str) -> None:
+    assert period_of(text, span, published, kind=kind, metric=metric) == period
+
+
+def test_a_plans_results_take_the_year_its_frame_names_and_its_goals_the_plans_year() -> None:
+    text = ("Kế hoạch phòng, chống mại dâm năm 2024\nI. Kết quả năm 2023\n"
+            "Năm 2023, toàn tỉnh đã kiểm tra 120 cơ sở; xử phạt 14 cơ sở.\nII. Chỉ tiêu năm 2024\nKiểm tra 150 cơ sở.")
+    assert period_of(text, "14", "2024-01-20", kind="plan", figure_status="achieved") == "2023"
+    assert period_of(text, "150", "2024-01-20", kind="plan", figure_status="target") == "2024"
