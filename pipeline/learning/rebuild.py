@@ -52,6 +52,8 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     report.problems += problems
     corpus.write_gold(handmade, corpus.HANDMADE_JSONL)
     annotated = corpus.read_annotated()
+    for origin, reason in corpus.skipped_sources():
+        _say(out, f"{origin} skipped: {reason}")
     inputs = weak_inputs_of_pack() if weak_inputs is None else weak_inputs
     weak_docs, problems = weak.weak_labels(inputs, annotated + handmade)
     report.problems += problems
