@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from solieu.extractors.lexicon import load_json
 from solieu.extractors.memo import per_document
 from solieu.pipeline import segment
 from solieu.pipeline.records import Figure, Sentence, Token
@@ -29,6 +30,7 @@ CLAUSE_BREAKS = frozenset({";", ":", ".", "!", "?", "(", ")", "…"})
 LEFT_WINDOW = 4
 RIGHT_WINDOW = 6
 CHAR_NGRAMS = (3, 5)
+CUE_REACH = 30  # characters either side of a number read for cue categories
 PREVIOUS_SENTENCES = 3
 POSITION_BUCKETS = 5
 WORD = re.compile(r"\w+")
@@ -53,12 +55,15 @@ class FigureInDocument:
     # The figure just before it in the same sentence: `06 cuộc tuyên truyền ... tại 06 phường`
     # counts places by the activity of the figure before.
     before: FigureInDocument | None = None
+    # Cue categories the whole document is full of (`cues.json`): police news, prices, drugs ...
+    document_cues: tuple[str, ...] = ()
 
 
 def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[FigureInDocument]:
     """Pair each figure with its sentence's tokens and neighbours (tokenising each sentence once)."""
     by_index = {sentence.index: sentence for sentence in sentences}
     title = sentences[0].text if sentences else ""
+    document = document_cues(sentences) if figures else ()
     located = []
     for figure in figures:
         sentence = figure.context.get("sentence") or by_index.get(figure.sentence_index)
@@ -68,7 +73,7 @@ def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[
         position = sentence.index
         previous = [s.text for s in sentences[max(0, position - PREVIOUS_SENTENCES):position]]
         located.append(FigureInDocument(figure, kind, max(len(sentences), 1), previous, title,
-                                        segment.tokenize(sentence)))
+                                        segment.tokenize(sentence), document_cues=document))
     by_sentence: dict[int, list[FigureInDocument]] = {}
     for item in located:
         by_sentence.setdefault(item.figure.sentence_index, []).append(item)
@@ -112,7 +117,55 @@ def figure_features(item: FigureInDocument) -> Blocks:
     words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
     words += _counted_features(figure.counted)
     char_source = " ".join([t.text for t in left[-2:]] + [figure.counted or ""] + [t.text for t in right[:2]])
-    return {"word": words, "char": char_ngrams(char_source), "rule": rule, "doc": [f"K:{item.kind}"]}
+    return {"word": words, "char": char_ngrams(char_source), "rule": rule, "doc": [f"K:{item.kind}"],
+            "cue": cue_features(item)}
+
+
+def cue_features(item: FigureInDocument) -> list[str]:
+    """Cue categories just before the number, just after it, in its sentence, and in its document.
+
+    `sáng 5-11`, `25 cán bộ, chiến sĩ`, `500.000 đồng/lần` share nothing word for word
+    with the next article's `tối 20-3`, `hơn 50 chiến sĩ` or `2 triệu mỗi lần`; their
+    categories (time of day, police force, price) they do share.
+    """
+    figure = item.figure
+    offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
+    sentence = figure.sentence
+    reach = CUE_REACH
+    found = [f"LC:{c}" for c in cues_in(sentence[max(0, offset - reach):offset])]
+    found += [f"RC:{c}" for c in cues_in(sentence[end_offset:end_offset + reach])]
+    found += [f"SC:{c}" for c in cues_in(sentence)]
+    found += [f"D:{c}" for c in item.document_cues]
+    found += [f"D:{c}&K:{item.kind}" for c in item.document_cues]
+    return found
+
+
+def document_cues(sentences: list[Sentence]) -> tuple[str, ...]:
+    """The cue categories met at least `document_minimum` times in the document."""
+    table = load_json("cues.json")
+    text = unicodedata.normalize("NFC", " ".join(s.text for s in sentences)).lower()
+    return tuple(name for name, pattern in _cue_patterns()
+                 if len(pattern.findall(text)) >= table["document_minimum"])
+
+
+def cues_in(text: str) -> list[str]:
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return [name for name, pattern in _cue_patterns() if pattern.search(lowered)]
+
+
+_COMPILED: dict[int, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+def _cue_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """One pattern per category, compiled once per table (a new domain pack reads its own table)."""
+    table = load_json("cues.json")
+    if id(table) not in _COMPILED:
+        _COMPILED.clear()
+        _COMPILED[id(table)] = [
+            (name, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                              + r")(?!\w)"))
+            for name, words in table["categories"].items()]
+    return _COMPILED[id(table)]
 
 
 def _shape_features(span: str, value: float) -> list[str]:
@@ -157,7 +210,7 @@ def metric_features(item: FigureInDocument) -> Blocks:
             words.append(f"PM:{item.before.rule_metric[0]}")
     char_source = " ".join([figure.counted or ""] + [t.text for t in right[:3]])
     return {"word": words, "char": char_ngrams(char_source), "rule": _rule_features("RM", item.rule_metric),
-            "doc": [f"K:{item.kind}"]}
+            "doc": [f"K:{item.kind}"], "cue": cue_features(item)}
 
 
 def status_features(item: FigureInDocument) -> Blocks:
@@ -172,7 +225,7 @@ def status_features(item: FigureInDocument) -> Blocks:
     words += _verb_features(left, clause)
     document = [f"K:{item.kind}", f"POS:{bucket}", f"KPOS:{item.kind}:{bucket}", f"Q:{figure.qualifier}",
                 f"U:{figure.unit}"]
-    return {"word": words, "doc": document, "rule": _rule_features("RS", item.rule_status)}
+    return {"word": words, "doc": document, "rule": _rule_features("RS", item.rule_status), "cue": cue_features(item)}
 
 
 def _rule_features(prefix: str, verdict: tuple[str, float] | None) -> list[str]:

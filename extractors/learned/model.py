@@ -188,7 +188,17 @@ def read_manifest(directory: Path | None = None) -> dict | None:
         raise ModelFileError(f"{path}: unreadable model manifest ({error})") from error
 
 
-def load_model(name: str, directory: Path | None = None) -> LinearModel | None:
+def model_from_arrays(arrays: dict[str, np.ndarray]) -> Any:
+    """A linear model or a tree ensemble (`trees.py`), by the format its file names."""
+    meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+    if meta.get("format") == "solieu-trees-1":
+        from solieu.extractors.learned.trees import TreeModel
+
+        return TreeModel.from_arrays(arrays)
+    return LinearModel.from_arrays(arrays)
+
+
+def load_model(name: str, directory: Path | None = None) -> Any:
     """The named model after checking its hash; None when there is no manifest at all."""
     directory = directory or models_dir()
     manifest = read_manifest(directory)
@@ -205,6 +215,6 @@ def load_model(name: str, directory: Path | None = None) -> LinearModel | None:
                              "refusing to load it (run `solieu train` to rebuild)")
     try:
         with np.load(path, allow_pickle=False) as data:
-            return LinearModel.from_arrays({key: data[key] for key in data.files})
+            return model_from_arrays({key: data[key] for key in data.files})
     except (OSError, ValueError, KeyError) as error:
         raise ModelFileError(f"{path}: unreadable model file ({error})") from error

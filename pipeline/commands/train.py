@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="rebuild the metric and status models from corpora/")
     parser.add_argument("--add", metavar="SHEET", help="a corrected review sheet to take into the corpus first")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation (faster)")
+    parser.add_argument("--family", choices=("linear", "trees"), default="linear",
+                        help="model family: logistic regression (default) or gradient-boosted trees; both run "
+                             "with numpy alone at extraction")
     parser.add_argument("--weak-from", nargs="*", metavar="PATH", default=None,
                         help="un-annotated documents for weak labels (default: corpora/sample)")
     parser.add_argument(
@@ -54,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             weak_inputs=[Path(p) for p in args.weak_from] if args.weak_from is not None else None,
             models_dir=Path(args.models) if args.models else None,
             out=sys.stdout,
+            family=args.family,
         )
     except SheetError as error:
         print(f"solieu: {error}", file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from solieu.extractors import classify
-from solieu.pipeline.learning import corpus, review, train, weak
+from solieu.pipeline.learning import corpus, rankers, review, train, weak
 from solieu.extractors.learned.model import models_dir as pack_models_dir
 from solieu.extractors.learned.model import read_manifest
 from solieu.pipeline.learning.train import save_models
@@ -41,7 +41,7 @@ class Report:
 
 
 def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs: list[Path] | None = None,
-            models_dir: Path | None = None, out: TextIO | None = None) -> Report:
+            models_dir: Path | None = None, out: TextIO | None = None, family: str = "linear") -> Report:
     report = Report()
     if sheet is not None:
         corrections, problems = review.read_corrections(sheet)
@@ -65,9 +65,11 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     _say(out, "training figures: " + ", ".join(f"{k} {v}" for k, v in report.figures_by_origin.items())
          + f"; candidates for the figure decision: {len(candidates)}")
     if cross_validate:
-        held = train.held_out_predictions(rows, candidates, docs)
+        held = train.held_out_predictions(rows, candidates, docs, family=family)
         report.thresholds = train.search_thresholds(held)
         _say(out, "thresholds chosen on held-out documents: " + _thresholds_line(report.thresholds))
+        for line in choice_lines(held):
+            _say(out, line)
         for origin in train.SCORED_ORIGINS:
             score = train.score_rows(held, report.thresholds, origin)
             if score.figures:
@@ -79,9 +81,9 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
             _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
     else:
         report.thresholds = _previous_thresholds(models_dir or pack_models_dir())
-    models = train.fit_models(rows, candidates, report.thresholds)
-    info = train.manifest_info(docs, rows, report.thresholds)
-    written = [m for m in (models.metric, models.status, models.figure) if m is not None]
+    models = train.fit_models(rows, candidates, report.thresholds, family, rankers.all_groups(docs))
+    info = {**train.manifest_info(docs, rows, report.thresholds), "family": family}
+    written = [m for m in (models.metric, models.status, models.figure, models.period, models.province) if m is not None]
     report.manifest = save_models(written, info, models_dir or pack_models_dir())
     _say(out, f"models written ({', '.join(m.name for m in written)}) → {report.manifest.parent}")
     return report
@@ -108,6 +110,18 @@ def pipeline_scores(held: train.HeldOut, thresholds: dict[str, float],
     return result
 
 
+def choice_lines(held: train.HeldOut) -> list[str]:
+    """Held-out accuracy of the rules and of the rankers choosing period and province, by origin."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for origin, task, decisions, rules_right, ranker_right in held.choices:
+        tally = totals.setdefault((origin, task), [0, 0, 0])
+        for index, count in enumerate((decisions, rules_right, ranker_right)):
+            tally[index] += count
+    return [f"{origin}, {task} on gold figures, {train.GROUPED_FOLDS} grouped folds ({n} decisions): "
+            f"rules {rules / n:.3f} → ranker {ranker / n:.3f}"
+            for (origin, task), (n, rules, ranker) in sorted(totals.items())]
+
+
 def _previous_thresholds(directory: Path) -> dict[str, float]:
     manifest = read_manifest(directory) or {}
     return {**classify.DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
@@ -116,7 +130,8 @@ def _previous_thresholds(directory: Path) -> dict[str, float]:
 def _thresholds_line(thresholds: dict[str, float]) -> str:
     words = {"metric": "metric rule stands from confidence", "status": "status rule stands from confidence",
              "figure": "figure the filters accept kept from probability",
-             "figure_vetoed": "figure the filters reject kept from probability"}
+             "figure_vetoed": "figure the filters reject kept from probability",
+             "period": "period ranker used", "province": "province ranker used"}
     return "; ".join(f"{words[k]} {v:g}" + (" (model not run)" if k in ("metric", "status") and v == 0 else "")
                      for k, v in sorted(thresholds.items()))
 

@@ -25,14 +25,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from solieu.extractors import classify, metric, status
-from solieu.extractors.learned import features
+from solieu.extractors.learned import features, trees
 from solieu.extractors.learned.model import FORMAT, MANIFEST, LinearModel, Vectorizer, models_dir, sha256_of
-from solieu.pipeline.learning import corpus
+from solieu.pipeline.learning import corpus, rankers
 from solieu.pipeline.learning.corpus import Candidate, Example, GoldDoc
 from solieu.pipeline.write import atomic_output
 
 SEED = 0
 GROUPED_FOLDS = 5
+# The model families `solieu train --family` can fit; both run with numpy alone at extraction.
+FAMILIES = ("linear", "trees")
+TREE_COLUMNS = 600  # the most frequent features the trees may split on
+TREE_SETTINGS = {"max_iter": 40, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 5,
+                 "l2_regularization": 1.0, "early_stopping": False}
 # How much one figure of each origin counts, which origins are scored, and which are texts
 # as published (the thresholds are chosen on those): from the domain pack.
 ORIGIN_WEIGHT = corpus.origin_weights()
@@ -53,9 +58,11 @@ class Task:
 
 
 TASKS = {
-    "metric": Task("metric", features.metric_features, {"word": 1.0, "char": 0.7, "rule": 0.6, "doc": 0.3}, 30.0),
-    "status": Task("status", features.status_features, {"word": 0.5, "doc": 0.7, "rule": 1.5}, 3.0),
-    "figure": Task("figure", features.figure_features, {"word": 1.0, "char": 0.4, "rule": 0.7, "doc": 0.3}, 3.0),
+    "metric": Task("metric", features.metric_features,
+                   {"word": 1.0, "char": 0.7, "rule": 0.6, "doc": 0.3, "cue": 0.4}, 30.0),
+    "status": Task("status", features.status_features, {"word": 0.5, "doc": 0.7, "rule": 1.5, "cue": 0.7}, 3.0),
+    "figure": Task("figure", features.figure_features,
+                   {"word": 1.0, "char": 0.4, "rule": 0.7, "doc": 0.3, "cue": 0.8}, 3.0),
 }
 
 
@@ -103,8 +110,10 @@ def prepare_candidates(docs: Sequence[GoldDoc]) -> list[PreparedCandidate]:
 
 
 def fit_blocks(task: Task, samples: Sequence[features.Blocks], labels: Sequence[str],
-               weights: Sequence[float]) -> LinearModel:
+               weights: Sequence[float], family: str = "linear") -> LinearModel:
     """One logistic regression (probabilities by log-loss), fixed seed, exported as arrays."""
+    if family == "trees":
+        return fit_trees(task, samples, labels, weights)  # type: ignore[return-value]
     vectorizer = Vectorizer.fit(samples, task.block_weights)
     matrix = vectorizer.transform(samples)
     model = LogisticRegression(C=task.regularisation, max_iter=5000, random_state=SEED, class_weight="balanced")
@@ -113,29 +122,43 @@ def fit_blocks(task: Task, samples: Sequence[features.Blocks], labels: Sequence[
                        model.coef_.copy(), model.intercept_.copy())
 
 
-def fit(task: Task, rows: Sequence[Prepared]) -> LinearModel:
+def fit_trees(task: Task, samples: Sequence[features.Blocks], labels: Sequence[str],
+              weights: Sequence[float]) -> trees.TreeModel:
+    """Gradient-boosted trees over the presence of the most frequent features, exported as arrays."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    vectorizer = trees.frequent_columns(Vectorizer.fit(samples, task.block_weights), samples, TREE_COLUMNS)
+    model = HistGradientBoostingClassifier(**TREE_SETTINGS, random_state=SEED, class_weight="balanced")
+    model.fit(trees.presence(vectorizer, samples), list(labels), sample_weight=np.asarray(weights, dtype=float))
+    return trees.export(task.name, vectorizer, model)
+
+
+def fit(task: Task, rows: Sequence[Prepared], family: str = "linear") -> LinearModel:
     label = (lambda e: e.metric) if task.name == "metric" else (lambda e: e.status)
     return fit_blocks(task, [row.blocks[task.name] for row in rows], [label(row.example) for row in rows],
-                      [ORIGIN_WEIGHT.get(row.example.origin, 1.0) for row in rows])
+                      [ORIGIN_WEIGHT.get(row.example.origin, 1.0) for row in rows], family)
 
 
-def fit_figure(rows: Sequence[PreparedCandidate]) -> LinearModel | None:
+def fit_figure(rows: Sequence[PreparedCandidate], family: str = "linear") -> LinearModel | None:
     """The figure decision; None when the rows hold only one class (nothing to learn)."""
     labels = [classify.FIGURE_LABEL if row.candidate.is_figure else "not" for row in rows]
     if len(set(labels)) < 2:
         return None
     return fit_blocks(TASKS["figure"], [row.blocks for row in rows], labels,
-                      [ORIGIN_WEIGHT.get(row.candidate.origin, 1.0) for row in rows])
+                      [ORIGIN_WEIGHT.get(row.candidate.origin, 1.0) for row in rows], family)
 
 
 def fit_models(rows: Sequence[Prepared], candidates: Sequence[PreparedCandidate] = (),
-               thresholds: dict[str, float] | None = None) -> classify.Models:
+               thresholds: dict[str, float] | None = None, family: str = "linear",
+               groups: Sequence[rankers.Group] = ()) -> classify.Models:
     """Every model from the rows; a task whose threshold lets the rule always stand gets no model."""
     chosen = {**classify.DEFAULT_THRESHOLDS, **(thresholds or {})}
-    metric_model = fit(TASKS["metric"], rows) if chosen["metric"] > 0 else None
-    status_model = fit(TASKS["status"], rows) if chosen["status"] > 0 else None
-    figure_model = fit_figure(candidates) if candidates else None
-    return classify.Models(metric_model, status_model, figure_model, chosen)
+    metric_model = fit(TASKS["metric"], rows, family) if chosen["metric"] > 0 else None
+    status_model = fit(TASKS["status"], rows, family) if chosen["status"] > 0 else None
+    figure_model = fit_figure(candidates, family) if candidates else None
+    period, province = (rankers.fit_ranker(task, groups) if chosen[task] > 0 and groups else None
+                        for task in rankers.TASKS)
+    return classify.Models(metric_model, status_model, figure_model, chosen, period, province)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -175,6 +198,8 @@ class HeldOut:
     rows: list[tuple[Prepared, tuple[str, float], tuple[str, float]]] = field(default_factory=list)
     # (is a figure, P(figure), origin, whether the hand filters accept it)
     candidates: list[tuple[bool, float, str, bool]] = field(default_factory=list)
+    # (origin, task, decisions, rules right, ranker right) per fold and origin: period and province
+    choices: list[tuple[str, str, int, int, int]] = field(default_factory=list)
 
 
 def doc_key(origin: str, doc_id: str) -> str:
@@ -182,7 +207,7 @@ def doc_key(origin: str, doc_id: str) -> str:
 
 
 def held_out_predictions(rows: Sequence[Prepared], candidates: Sequence[PreparedCandidate],
-                         docs: Sequence[GoldDoc], folds: int = GROUPED_FOLDS) -> HeldOut:
+                         docs: Sequence[GoldDoc], folds: int = GROUPED_FOLDS, family: str = "linear") -> HeldOut:
     """Fit every model on all but one fold of scored documents; predict the held-out fold.
 
     Weak labels always train and are never scored. Models are fitted with every
@@ -192,13 +217,15 @@ def held_out_predictions(rows: Sequence[Prepared], candidates: Sequence[Prepared
     result = HeldOut()
     if len(scored) < folds:
         return result
-    everything = {"metric": 1.0, "status": 1.0}
+    everything = {"metric": 1.0, "status": 1.0, "period": 1.0, "province": 1.0}
+    groups = rankers.all_groups(docs)
     for _, test_index in GroupKFold(n_splits=folds).split(scored, groups=scored):
         test = {scored[i] for i in test_index}
         training = [r for r in rows if doc_key(r.example.origin, r.example.doc_id) not in test]
         models = fit_models(training, [c for c in candidates if doc_key(c.candidate.origin, c.candidate.doc_id) not in test],
-                            everything)
+                            everything, family, [g for g in groups if doc_key(g.origin, g.doc_id) not in test])
         result.folds.append((test, models))
+        result.choices.extend(held_out_choices([g for g in groups if doc_key(g.origin, g.doc_id) in test], models))
         held = [r for r in rows if doc_key(r.example.origin, r.example.doc_id) in test]
         if held:
             answers = models.metric.predict([r.blocks["metric"] for r in held])  # type: ignore[union-attr]
@@ -214,9 +241,24 @@ def held_out_predictions(rows: Sequence[Prepared], candidates: Sequence[Prepared
     return result
 
 
+def held_out_choices(groups: Sequence[rankers.Group], models: classify.Models) -> list[tuple[str, str, int, int, int]]:
+    """How often the rules and the fold's rankers choose the gold period and province, by origin."""
+    found = []
+    for origin in sorted({g.origin for g in groups}):
+        mine = [g for g in groups if g.origin == origin]
+        for task, model in zip(rankers.TASKS, (models.period, models.province)):
+            decisions, rules_right, ranker_right = rankers.accuracy(mine, task, model)
+            if decisions:
+                found.append((origin, task, decisions, rules_right, ranker_right))
+    return found
+
+
 def search_thresholds(held: HeldOut, origins: tuple[str, ...] = REAL_ORIGINS) -> dict[str, float]:
     """The thresholds that did best on held-out real documents (ties go to the rule: fewer model answers)."""
     chosen: dict[str, float] = {}
+    for task in rankers.TASKS:  # a ranker replaces the rules only where it chose right more often
+        tallies = [(rules, ranker) for origin, name, _, rules, ranker in held.choices if name == task and origin in origins]
+        chosen[task] = 1.0 if sum(r for _, r in tallies) > sum(r for r, _ in tallies) else 0.0
     rows = [entry for entry in held.rows if entry[0].example.origin in origins]
     for index, task in enumerate(("metric", "status")):
         def accuracy(threshold: float) -> float:
@@ -255,9 +297,12 @@ def score_rows(held: HeldOut, thresholds: dict[str, float], origin: str | None =
 
 def with_thresholds(models: classify.Models, thresholds: dict[str, float]) -> classify.Models:
     """The fold's models under the chosen thresholds (a rule that always stands drops its model)."""
-    return classify.Models(models.metric if thresholds["metric"] > 0 else None,
-                           models.status if thresholds["status"] > 0 else None,
-                           models.figure, {**classify.DEFAULT_THRESHOLDS, **thresholds})
+    chosen = {**classify.DEFAULT_THRESHOLDS, **thresholds}
+    return classify.Models(models.metric if chosen["metric"] > 0 else None,
+                           models.status if chosen["status"] > 0 else None,
+                           models.figure, chosen,
+                           models.period if chosen["period"] > 0 else None,
+                           models.province if chosen["province"] > 0 else None)
 
 
 def examples(docs: Sequence[GoldDoc]) -> list[Example]:
