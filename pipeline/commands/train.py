@@ -32,10 +32,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the models to DIR instead of the package's folder, to compare them before replacing the "
              "shipped ones (copy DIR's files into corpora/domains/mai-dam/models/ to use them)",
     )
+    parser.add_argument("--curve", action="store_true",
+                        help="write no model: print the rules alone, then models trained on 25, 50, 100 and all real "
+                             "documents (fixed seed), each scored as a whole on the sealed part")
+    parser.add_argument("--heldout", metavar="GOLD",
+                        help="with --curve: score on this gold file instead of the sealed part (its texts are left "
+                             "out of training)")
     parser.set_defaults(func=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.curve:
+        return run_curve(args)
     # Imported here, not at the top: training pulls in scikit-learn and the extractors, which `--help` never needs.
     from solieu.pipeline.learning import rebuild as training
     from solieu.pipeline.learning.review import SheetError
@@ -64,6 +72,23 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for line in report.problems:
         print(f"solieu: {line}", file=sys.stderr)
+    return 0
+
+
+def run_curve(args: argparse.Namespace) -> int:
+    """The learning curve and the ablation on held-out documents; summary lines only."""
+    from solieu.pipeline.evaluate import read_jsonl
+    from solieu.pipeline.learning import curve, unseen
+    from solieu.pipeline.read import GOLD_KEYS, check_records
+
+    path = Path(args.heldout) if args.heldout else unseen.sealed_gold()
+    if path is None:
+        print("solieu: --curve needs the pack's sealed part or --heldout GOLD", file=sys.stderr)
+        return 2
+    check_records(path, GOLD_KEYS, "gold documents")
+    heldout = read_jsonl(path)
+    print(f"held out: {path} ({len(heldout)} documents, never trained on)", flush=True)
+    curve.learning_curve(heldout, family=args.family, out=sys.stdout)
     return 0
 
 

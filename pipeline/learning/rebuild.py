@@ -79,6 +79,8 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
         for origin, (rules, combined) in report.pipeline.items():
             _say(out, f"{origin}, whole pipeline, rules alone:      {rules.summary_line()}")
             _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
+        for line in pooled_lines(report.pipeline):
+            _say(out, line)
     else:
         report.thresholds = _previous_thresholds(models_dir or pack_models_dir())
     models = train.fit_models(rows, candidates, report.thresholds, family, rankers.all_groups(docs))
@@ -108,6 +110,30 @@ def pipeline_scores(held: train.HeldOut, thresholds: dict[str, float],
             combined += [f.to_record() for f in extract_document(given, models=models)]
         result[origin] = (evaluate(gold, rules), evaluate(gold, combined))
     return result
+
+
+def pooled_lines(scores: dict[str, tuple[Scores, Scores]]) -> list[str]:
+    """The real documents of every set scored together (the hand-made corpus left out): rules, rules+models."""
+    real = [pair for origin, pair in scores.items() if origin in corpus.published_origins()]
+    if len(real) < 2:
+        return []
+    rules, combined = (pooled([pair[side] for pair in real]) for side in (0, 1))
+    return [f"all real documents, whole pipeline, rules alone:      {rules.summary_line()}",
+            f"all real documents, whole pipeline, rules+models (CV): {combined.summary_line()}"]
+
+
+def pooled(parts: list[Scores]) -> Scores:
+    """Scores of several sets as one: every count adds up (documents never share an id across sets here)."""
+    total = Scores()
+    for part in parts:
+        total.true_positives += part.true_positives
+        total.predicted += part.predicted
+        total.gold += part.gold
+        total.field_hits.update(part.field_hits)
+        total.record_hits += part.record_hits
+        total.province_hits += part.province_hits
+        total.documents += part.documents
+    return total
 
 
 def choice_lines(held: train.HeldOut) -> list[str]:
