@@ -104,6 +104,22 @@ class Vectorizer:
         return sparse.csr_matrix((weight, (rows, cols)), shape=(len(samples), len(self.vocabulary)))
 
 
+def probabilities(scores: np.ndarray) -> np.ndarray:
+    """Raw class scores as probabilities: a sigmoid for one column (two classes), a softmax otherwise."""
+    if scores.shape[1] == 1:
+        positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+        return np.column_stack([1.0 - positive, positive])
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def best_classes(proba: np.ndarray, classes: Sequence[str]) -> list[tuple[str, float]]:
+    """The most probable class of each row and its probability."""
+    best = proba.argmax(axis=1)
+    return [(classes[i], float(proba[row, i])) for row, i in enumerate(best)]
+
+
 def _key(block: str, feature: str) -> str:
     return f"{block}|{feature}"
 
@@ -128,18 +144,11 @@ class LinearModel:
         rows, cols, weight = self.vectorizer.weights(samples)
         scores = np.zeros((len(samples), self.coef.shape[0])) + self.intercept
         np.add.at(scores, rows, weight[:, None] * self.coef_columns()[cols])
-        if len(self.classes) == 2 and scores.shape[1] == 1:
-            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - positive, positive])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return probabilities(scores)
 
     def predict(self, samples: Sequence[Blocks]) -> list[tuple[str, float]]:
         """Best class and its probability for each sample."""
-        proba = self.predict_proba(samples)
-        best = proba.argmax(axis=1)
-        return [(self.classes[i], float(proba[row, i])) for row, i in enumerate(best)]
+        return best_classes(self.predict_proba(samples), self.classes)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything the model is, as arrays of numbers and UTF-8 bytes (no Python objects)."""

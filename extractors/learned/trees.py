@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from solieu.extractors.learned.model import Blocks, Vectorizer
+from solieu.extractors.learned.model import Blocks, Vectorizer, best_classes, probabilities
 
 TREES_FORMAT = "solieu-trees-1"
 
@@ -57,19 +57,11 @@ class TreeModel:
     def predict_proba(self, samples: Sequence[Blocks]) -> np.ndarray:
         if not samples:
             return np.zeros((0, len(self.classes)))
-        scores = self.raw_scores(samples)
-        if scores.shape[1] == 1:
-            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - positive, positive])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return probabilities(self.raw_scores(samples))
 
     def predict(self, samples: Sequence[Blocks]) -> list[tuple[str, float]]:
         """Best class and its probability for each sample."""
-        proba = self.predict_proba(samples)
-        best = proba.argmax(axis=1)
-        return [(self.classes[i], float(proba[row, i])) for row, i in enumerate(best)]
+        return best_classes(self.predict_proba(samples), self.classes)
 
     def arrays(self) -> dict[str, np.ndarray]:
         vocabulary = sorted(self.vectorizer.vocabulary, key=self.vectorizer.vocabulary.__getitem__)
