@@ -21,7 +21,8 @@ from pathlib import Path
 from solieu.extractors import figures as figure_rules
 from solieu.extractors import metric, status
 from solieu.extractors.learned import features
-from solieu.extractors.learned.model import MODELS_ENV, LinearModel, active_models_dir, load_model, read_manifest
+from solieu.extractors.lexicon import load_json
+from solieu.extractors.learned.model import LinearModel, active_models_dir, load_model, read_manifest
 from solieu.pipeline.records import Document, Figure, Sentence
 
 # Rule confidence at or above which the rule's answer stands without asking the model
@@ -29,7 +30,11 @@ from solieu.pipeline.records import Document, Figure, Sentence
 # which the figure model keeps a candidate. These are the defaults; `solieu train`
 # searches them by cross-validation grouped by document and writes its choice into the
 # models' manifest, which is what `shipped_models()` uses.
-DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5, "figure_vetoed": 0.5}
+# `period` and `province` are 1 when the learned choice replaces the rules' (cross-validation
+# decides), 0 when the rules' answer stands.
+DEFAULT_THRESHOLDS: Mapping[str, float] = {"metric": 0.8, "status": 0.8, "figure": 0.5, "figure_vetoed": 0.5,
+                                           "period": 0.0, "province": 0.0}
+LEARNED = ("metric", "status", "figure", "period", "province")  # the models a manifest may name
 FIGURE_LABEL = "figure"
 NO_MODEL = ";no-model"
 
@@ -42,6 +47,8 @@ class Models:
     status: LinearModel | None
     figure: LinearModel | None = None
     thresholds: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    period: LinearModel | None = None  # ranks the periods the rules find (learned/choices.py)
+    province: LinearModel | None = None  # ranks the provinces the document names
 
     def threshold(self, task: str) -> float:
         return float(self.thresholds.get(task, DEFAULT_THRESHOLDS[task]))
@@ -71,9 +78,10 @@ def models_in(directory: Path) -> Models | None:
     if manifest is None:
         return None
     names = manifest.get("models", {})
-    loaded = {name: load_model(name, directory) if name in names else None for name in ("metric", "status", "figure")}
+    loaded = {name: load_model(name, directory) if name in names else None for name in LEARNED}
     thresholds = {**DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
-    return Models(loaded["metric"], loaded["status"], loaded["figure"], thresholds)
+    return Models(loaded["metric"], loaded["status"], loaded["figure"], thresholds, loaded["period"],
+                  loaded["province"])
 
 
 def chosen_models(models: Models | None | bool) -> Models | None:
@@ -138,6 +146,20 @@ def classify(figures: list[Figure], doc: Document, sentences: list[Sentence], ki
         learned = predict(chosen, located, rules)
     for figure, (rule_metric, rule_status), guess in zip(figures, rules, learned):
         apply(figure, combine(rule_metric, rule_status, guess, chosen), no_model=chosen is None)
+        enforce_spec(figure)
+
+
+def enforce_spec(figure: Figure) -> None:
+    """The spec's hard rules over whatever rule or model decided: a count of the situation is achieved.
+
+    The number of sex workers on record, of establishments at risk and of communes
+    with prostitution describes what is, never a goal (corpora/figures.md), so no
+    target wording around it (a plan's preamble, a report that also sets goals) makes
+    it a target.
+    """
+    if figure.metric in load_json("periods.json")["situation_metrics"] and figure.status != "achieved":
+        figure.status = "achieved"
+        figure.extractor = figure.extractor.replace("rule:status", "spec:status").replace("ml:status", "spec:status")
 
 
 def predict(models: Models, located: list[features.FigureInDocument],

@@ -222,3 +222,49 @@ def report(scores: Scores, show_errors: bool = True) -> str:
     lines.append("")
     lines.append(scores.summary_line())
     return "\n".join(lines)
+
+
+# --- by kind of document ----------------------------------------------------------------------
+
+def document_kinds() -> tuple[str, ...]:
+    """The five kinds `solieu eval --by kind` scores separately."""
+    return tuple(load_json("evaluate.json")["kinds"])
+
+
+def kind_of(doc: dict[str, Any]) -> str:
+    """The document's kind among the five: its free-text `kind` mapped, else what the pipeline sees.
+
+    Gold files name kinds loosely (`police news`, `results_news`, `national plan`); a
+    document without one (the seeds) is read as the pipeline reads it at run time.
+    """
+    table = load_json("evaluate.json")
+    given = str(doc.get("kind") or "").lower().replace("_", " ")
+    for word, kind in table["kind_words"]:
+        if word in given:
+            return kind
+    from solieu.extractors.status import document_kind
+    from solieu.pipeline.records import Document
+
+    seen = document_kind(Document(str(doc.get("doc_id", "")), str(doc.get("source", "")), str(doc.get("text", ""))))
+    return table["pipeline_kinds"].get(seen, "results")
+
+
+def evaluate_by_kind(gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> dict[str, Scores]:
+    """`evaluate` of each kind's documents alone (kinds without a document left out), in the fixed order."""
+    by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for doc in gold_docs:
+        by_kind[kind_of(doc)].append(doc)
+    predictions = list(predictions)
+    result = {}
+    for kind in document_kinds():
+        if by_kind.get(kind):
+            ids = {doc["doc_id"] for doc in by_kind[kind]}
+            result[kind] = evaluate(by_kind[kind], [p for p in predictions if p["doc_id"] in ids])
+    return result
+
+
+def kind_table(by_kind: dict[str, Scores]) -> str:
+    """One summary line per kind of document, then the number of documents of each."""
+    width = max((len(kind) for kind in by_kind), default=0)
+    lines = [f"{kind:<{width}}  docs={scores.documents:<3} {scores.summary_line()}" for kind, scores in by_kind.items()]
+    return "\n".join(lines)

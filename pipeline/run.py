@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from solieu.extractors import classify, figures, memo, periods, places, status
+from solieu.extractors.learned import choices
 from solieu.extractors.lexicon import pack
 from solieu.pipeline import normalise, parallel, segment
 from solieu.pipeline.progress import Progress
@@ -60,10 +61,17 @@ def classify_figures(work: Analysis) -> None:
 
 def attach_places(work: Analysis) -> None:
     places.attach(work.figures, work.document, work.sentences)
+    learned = classify.chosen_models(work.models)
+    if learned is not None and learned.province is not None:  # the ranker's province, when training chose it
+        choices.choose_province(work.figures, work.document, learned.province)
 
 
 def attach_periods(work: Analysis) -> None:
-    periods.attach(work.figures, work.document, work.sentences, work.kind)
+    learned = classify.chosen_models(work.models)
+    if learned is not None and learned.period is not None:  # the ranker picks among the rules' candidates
+        choices.choose_periods(work.figures, work.document, work.sentences, work.kind, learned.period)
+    else:
+        periods.attach(work.figures, work.document, work.sentences, work.kind)
 
 
 # The data flow, in order: each stage reads the one Analysis and enriches it.

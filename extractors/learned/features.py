@@ -1,14 +1,15 @@
-"""Feature strings of a figure in its document, for the metric and status models.
+"""Feature strings of a figure in its document, for the figure, metric and status models.
 
 The same measure is phrased many ways ("tổ chức 04 lớp tập huấn", "mở 4 lớp bồi
-dưỡng"), so the metric model looks at the words around the number (underthesea
-segments), the counted noun phrase, the verbs of the clause and character
-n-grams that survive spelling and segmentation variants. Status depends more on
+dưỡng"), so the metric model looks at the words around the number (the word
+table's segments), the counted noun phrase, the verbs of the clause, and cue
+categories (`corpora/lexicons/cues.json`) that carry from one document to the
+next where single words do not. Status depends more on
 where the sentence stands (a plan section, a summary of targets), so its
 features add the whole sentence, the sentences just before it, the document
 kind and the sentence's position in the document.
 
-Features are plain strings grouped in blocks ("word", "char"); `model` weighs
+Features are plain strings grouped in blocks ("word", "cue", "rule" ...); `model` weighs
 each block with TF-IDF. Nothing here is a Vietnamese word: the models learn the
 words from the corpus.
 """
@@ -19,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from solieu.extractors.lexicon import load_json
 from solieu.extractors.memo import per_document
 from solieu.pipeline import segment
 from solieu.pipeline.records import Figure, Sentence, Token
@@ -28,7 +30,8 @@ from solieu.pipeline.records import Figure, Sentence, Token
 CLAUSE_BREAKS = frozenset({";", ":", ".", "!", "?", "(", ")", "…"})
 LEFT_WINDOW = 4
 RIGHT_WINDOW = 6
-CHAR_NGRAMS = (3, 5)
+CUE_REACH = 30  # characters either side of a number read for cue categories, inside its clause
+CLAUSE_EDGE = re.compile(r"[;:.!?()…]\s")
 PREVIOUS_SENTENCES = 3
 POSITION_BUCKETS = 5
 WORD = re.compile(r"\w+")
@@ -53,12 +56,15 @@ class FigureInDocument:
     # The figure just before it in the same sentence: `06 cuộc tuyên truyền ... tại 06 phường`
     # counts places by the activity of the figure before.
     before: FigureInDocument | None = None
+    # Cue categories the whole document is full of (`cues.json`): police news, prices, drugs ...
+    document_cues: tuple[str, ...] = ()
 
 
 def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[FigureInDocument]:
     """Pair each figure with its sentence's tokens and neighbours (tokenising each sentence once)."""
     by_index = {sentence.index: sentence for sentence in sentences}
     title = sentences[0].text if sentences else ""
+    document = document_cues(sentences) if figures else ()
     located = []
     for figure in figures:
         sentence = figure.context.get("sentence") or by_index.get(figure.sentence_index)
@@ -68,7 +74,7 @@ def locate(figures: list[Figure], sentences: list[Sentence], kind: str) -> list[
         position = sentence.index
         previous = [s.text for s in sentences[max(0, position - PREVIOUS_SENTENCES):position]]
         located.append(FigureInDocument(figure, kind, max(len(sentences), 1), previous, title,
-                                        segment.tokenize(sentence)))
+                                        segment.tokenize(sentence), document_cues=document))
     by_sentence: dict[int, list[FigureInDocument]] = {}
     for item in located:
         by_sentence.setdefault(item.figure.sentence_index, []).append(item)
@@ -111,8 +117,82 @@ def figure_features(item: FigureInDocument) -> Blocks:
     words += [f"R:{_norm(t.text)}" for t in right[:RIGHT_WINDOW]]
     words += [f"R{i + 1}:{_norm(t.text)}" for i, t in enumerate(right[:2])]
     words += _counted_features(figure.counted)
-    char_source = " ".join([t.text for t in left[-2:]] + [figure.counted or ""] + [t.text for t in right[:2]])
-    return {"word": words, "char": char_ngrams(char_source), "rule": rule, "doc": [f"K:{item.kind}"]}
+    # No character n-grams: cue categories carry what they did across documents, at a fraction of the cost.
+    return {"word": words, "rule": rule, "doc": [f"K:{item.kind}"], "cue": cue_features(item)}
+
+
+def cue_features(item: FigureInDocument) -> list[str]:
+    """Cue categories just before the number, just after it, in its sentence, and in its document.
+
+    `sáng 5-11`, `25 cán bộ, chiến sĩ`, `500.000 đồng/lần` share nothing word for word
+    with the next article's `tối 20-3`, `hơn 50 chiến sĩ` or `2 triệu mỗi lần`; their
+    categories (time of day, police force, price) they do share. Computed once per
+    figure: the figure, metric and status models all read them.
+    """
+    figure = item.figure
+    cached = figure.context.get("cues")
+    if cached is not None:
+        return cached
+    offset, end_offset = figure.start - figure.sentence_start, figure.end - figure.sentence_start
+    sentence = figure.sentence
+    left = CLAUSE_EDGE.split(sentence[max(0, offset - CUE_REACH):offset])[-1]  # the figure's own clause only
+    right = CLAUSE_EDGE.split(sentence[end_offset:end_offset + CUE_REACH])[0]
+    found = [f"LC:{c}" for c in cues_in(left)]
+    found += [f"RC:{c}" for c in cues_in(right)]
+    found += [f"SC:{c}" for c in cues_in(sentence)]
+    found += [f"D:{c}" for c in item.document_cues]
+    found += [f"D:{c}&K:{item.kind}" for c in item.document_cues]
+    figure.context["cues"] = found
+    return found
+
+
+def document_cues(sentences: list[Sentence]) -> tuple[str, ...]:
+    """The cue categories met at least `document_minimum` times in the document."""
+    return _frequent_cues(tuple(s.text for s in sentences))
+
+
+@per_document
+def _frequent_cues(texts: tuple[str, ...]) -> tuple[str, ...]:
+    table = load_json("cues.json")
+    counts: dict[str, int] = {}
+    for text in texts:
+        for category in _cue_matches(text):
+            counts[category] = counts.get(category, 0) + 1
+    return tuple(name for name in table["categories"] if counts.get(name, 0) >= table["document_minimum"])
+
+
+@per_document
+def cues_in(text: str) -> tuple[str, ...]:
+    """The categories of the cues in `text`, each once, in the table's order."""
+    found = set(_cue_matches(text))
+    return tuple(name for name in load_json("cues.json")["categories"] if name in found)
+
+
+def _cue_matches(text: str) -> list[str]:
+    """The category of every cue met in `text` (a word of two categories counts for both)."""
+    pattern, categories = _cue_pattern()
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return [category for match in pattern.finditer(lowered) for category in categories[match.group()]]
+
+
+_COMPILED: dict[int, tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = {}
+
+
+def _cue_pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
+    """One pattern for every cue word, and each word's categories: one pass over a text, not one per category.
+
+    Compiled once per table (a new domain pack reads its own table).
+    """
+    table = load_json("cues.json")
+    if id(table) not in _COMPILED:
+        categories: dict[str, tuple[str, ...]] = {}
+        for name, words in table["categories"].items():
+            for word in words:
+                categories[word] = categories.get(word, ()) + (name,)
+        alternation = "|".join(re.escape(w) for w in sorted(categories, key=len, reverse=True))
+        _COMPILED.clear()
+        _COMPILED[id(table)] = (re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), categories)
+    return _COMPILED[id(table)]
 
 
 def _shape_features(span: str, value: float) -> list[str]:
@@ -141,7 +221,7 @@ def _char_class(chars: str) -> str:
 
 
 def metric_features(item: FigureInDocument) -> Blocks:
-    """What is counted: local words, counted phrase, clause verbs, unit, kind, character n-grams."""
+    """What is counted: local words, counted phrase, clause verbs, unit, kind, cue categories."""
     figure = item.figure
     left, right, clause = _split_clause(item.tokens, figure.start, figure.end)
     words = [f"U:{figure.unit}", f"Q:{figure.qualifier}", f"P:{figure.per}"]
@@ -155,9 +235,9 @@ def metric_features(item: FigureInDocument) -> Blocks:
         words += [f"PC0:{s}" for s in _syllables(item.before.figure.counted or "")[:1]]
         if item.before.rule_metric is not None:
             words.append(f"PM:{item.before.rule_metric[0]}")
-    char_source = " ".join([figure.counted or ""] + [t.text for t in right[:3]])
-    return {"word": words, "char": char_ngrams(char_source), "rule": _rule_features("RM", item.rule_metric),
-            "doc": [f"K:{item.kind}"]}
+    # No character n-grams: with the real sets they added nothing held out, and cost every figure.
+    return {"word": words, "rule": _rule_features("RM", item.rule_metric), "doc": [f"K:{item.kind}"],
+            "cue": cue_features(item)}
 
 
 def status_features(item: FigureInDocument) -> Blocks:
@@ -172,7 +252,7 @@ def status_features(item: FigureInDocument) -> Blocks:
     words += _verb_features(left, clause)
     document = [f"K:{item.kind}", f"POS:{bucket}", f"KPOS:{item.kind}:{bucket}", f"Q:{figure.qualifier}",
                 f"U:{figure.unit}"]
-    return {"word": words, "doc": document, "rule": _rule_features("RS", item.rule_status)}
+    return {"word": words, "doc": document, "rule": _rule_features("RS", item.rule_status), "cue": cue_features(item)}
 
 
 def _rule_features(prefix: str, verdict: tuple[str, float] | None) -> list[str]:
@@ -230,22 +310,6 @@ def syllable_grams(text: str) -> list[str]:
     """Lower-case syllables and syllable bigrams, numbers folded to one symbol."""
     syllables = _syllables(text)
     return syllables + [f"{a}_{b}" for a, b in zip(syllables, syllables[1:])]
-
-
-def char_ngrams(text: str) -> list[str]:
-    """Character n-grams inside word boundaries, as scikit-learn's `char_wb` analyzer makes them."""
-    grams: list[str] = []
-    for word in _syllables(text):
-        grams.extend(_word_grams(word))
-    return grams
-
-
-@per_document
-def _word_grams(word: str) -> tuple[str, ...]:
-    """The n-grams of one padded word: a document repeats its words, so each is cut once."""
-    padded = f" {word} "
-    low, high = CHAR_NGRAMS
-    return tuple(f"#{padded[i:i + n]}" for n in range(low, high + 1) for i in range(max(1, len(padded) - n + 1)))
 
 
 def _syllables(text: str) -> list[str]:

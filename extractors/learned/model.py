@@ -153,6 +153,22 @@ class Vectorizer:
         return sparse.csr_matrix((weight, (rows, cols)), shape=(len(samples), len(self.vocabulary)))
 
 
+def probabilities(scores: np.ndarray) -> np.ndarray:
+    """Raw class scores as probabilities: a sigmoid for one column (two classes), a softmax otherwise."""
+    if scores.shape[1] == 1:
+        positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
+        return np.column_stack([1.0 - positive, positive])
+    scores = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def best_classes(proba: np.ndarray, classes: Sequence[str]) -> list[tuple[str, float]]:
+    """The most probable class of each row and its probability."""
+    best = proba.argmax(axis=1)
+    return [(classes[i], float(proba[row, i])) for row, i in enumerate(best)]
+
+
 def _key(block: str, feature: str) -> str:
     return f"{block}|{feature}"
 
@@ -177,18 +193,11 @@ class LinearModel:
         rows, cols, weight = self.vectorizer.weights(samples)
         scores = np.zeros((len(samples), self.coef.shape[0])) + self.intercept
         np.add.at(scores, rows, weight[:, None] * self.coef_columns()[cols])
-        if len(self.classes) == 2 and scores.shape[1] == 1:
-            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - positive, positive])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return probabilities(scores)
 
     def predict(self, samples: Sequence[Blocks]) -> list[tuple[str, float]]:
         """Best class and its probability for each sample."""
-        proba = self.predict_proba(samples)
-        best = proba.argmax(axis=1)
-        return [(self.classes[i], float(proba[row, i])) for row, i in enumerate(best)]
+        return best_classes(self.predict_proba(samples), self.classes)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything the model is, as arrays of numbers and UTF-8 bytes (no Python objects)."""
@@ -241,7 +250,17 @@ def read_manifest(directory: Path | None = None) -> dict | None:
     return manifest
 
 
-def load_model(name: str, directory: Path | None = None) -> LinearModel | None:
+def model_from_arrays(arrays: dict[str, np.ndarray]) -> Any:
+    """A linear model or a tree ensemble (`trees.py`), by the format its file names."""
+    meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+    if meta.get("format") == "solieu-trees-1":
+        from solieu.extractors.learned.trees import TreeModel
+
+        return TreeModel.from_arrays(arrays)
+    return LinearModel.from_arrays(arrays)
+
+
+def load_model(name: str, directory: Path | None = None) -> Any:
     """The named model after checking its hash; None when there is no manifest at all."""
     directory = directory or active_models_dir()
     manifest = read_manifest(directory)
@@ -258,6 +277,6 @@ def load_model(name: str, directory: Path | None = None) -> LinearModel | None:
                              "refusing to load it (run `solieu train` to rebuild)")
     try:
         with np.load(path, allow_pickle=False) as data:
-            return LinearModel.from_arrays({key: data[key] for key in data.files})
+            return model_from_arrays({key: data[key] for key in data.files})
     except (OSError, ValueError, KeyError) as error:
         raise ModelFileError(f"{path}: unreadable model file ({error})") from error

@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="with --add: the store to keep the corrections in (default: the store the sheet "
                              "was written from)")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation (faster; --add never runs it)")
+    parser.add_argument("--family", choices=("linear", "trees"), default="linear",
+                        help="model family: logistic regression (default) or gradient-boosted trees; both run "
+                             "with numpy alone at extraction")
     parser.add_argument("--weak-from", nargs="*", metavar="PATH", default=None,
                         help="un-annotated documents for weak labels (default: corpora/sample)")
     parser.add_argument(
@@ -40,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
              "them before replacing the shipped ones (copy DIR's files into corpora/domains/mai-dam/models/ "
              "to use them)",
     )
+    parser.add_argument("--curve", action="store_true",
+                        help="write no model: print the rules alone, then models trained on 25, 50, 100 and all real "
+                             "documents (fixed seed), each scored as a whole on the sealed part")
+    parser.add_argument("--heldout", metavar="GOLD",
+                        help="with --curve: score on this gold file instead of the sealed part (its texts are left "
+                             "out of training)")
     parser.set_defaults(func=run, parser=parser)
 
 
@@ -48,6 +57,8 @@ def user_folder_hint() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.curve:
+        return run_curve(args)
     # Imported here, not at the top: training pulls in scikit-learn and the extractors, which `--help` never needs.
     from solieu.pipeline.learning import rebuild as training
     from solieu.pipeline.learning.review import SheetError
@@ -74,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             models_dir=Path(args.models) if args.models else None,
             out=sys.stdout,
             db=Path(args.db) if args.db else None,
+            family=args.family,
         )
     except SheetError as error:
         print(f"solieu: {error}", file=sys.stderr)
@@ -106,6 +118,23 @@ def reset(args: argparse.Namespace) -> int:
     if not any(folder.iterdir()):
         folder.rmdir()
     print(f"solieu: your models in {folder} removed; the shipped models are in use again", file=sys.stderr)
+    return 0
+
+
+def run_curve(args: argparse.Namespace) -> int:
+    """The learning curve and the ablation on held-out documents; summary lines only."""
+    from solieu.pipeline.evaluate import read_jsonl
+    from solieu.pipeline.learning import curve, unseen
+    from solieu.pipeline.read import GOLD_KEYS, check_records
+
+    path = Path(args.heldout) if args.heldout else unseen.sealed_gold()
+    if path is None:
+        print("solieu: --curve needs the pack's sealed part or --heldout GOLD", file=sys.stderr)
+        return 2
+    check_records(path, GOLD_KEYS, "gold documents")
+    heldout = read_jsonl(path)
+    print(f"held out: {path} ({len(heldout)} documents, never trained on)", flush=True)
+    curve.learning_curve(heldout, family=args.family, out=sys.stdout)
     return 0
 
 

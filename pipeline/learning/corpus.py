@@ -4,7 +4,9 @@ The pack (`corpora/domains/<name>/pack.json`) names its gold files (each with
 its `origin`, whether its texts are as published, and its weight) and its
 hand-made corpus. For the default pack:
 
-- `seeds` and `real-dev`: hand-annotated gold of published articles (`gold/`);
+- `seeds`, `real-dev`, `real-dev2` and, where they are here, `collected` (`gold/`) and
+  `police-2017` (read from `../shared/gold/`, never copied in): hand-annotated gold of
+  published articles;
 - `handmade`: `training/handmade/*.txt`, sentences and short reports the
   project wrote to cover every metric and both statuses, in a light markup
   (`## doc: hm-0001 | kind: report | province: Hà Tĩnh | published: 2022-12-15`
@@ -74,8 +76,30 @@ class GoldSource:
 
 
 def gold_sources() -> list[GoldSource]:
-    return [GoldSource(entry["origin"], (domain_dir() / entry["file"]).resolve(), bool(entry.get("published_text")),
-                       float(entry.get("weight", 1.0))) for entry in pack().get("gold", [])]
+    """The pack's gold files that are here: an optional one that is absent is left out (`skipped_sources`)."""
+    return [source for source, reason in _declared_sources() if reason is None]
+
+
+def skipped_sources() -> list[tuple[str, str]]:
+    """(origin, one-line reason) of each optional gold file the pack names that this checkout lacks."""
+    return [(source.origin, reason) for source, reason in _declared_sources() if reason is not None]
+
+
+def _declared_sources() -> list[tuple[GoldSource, str | None]]:
+    declared = []
+    for entry in pack().get("gold", []):
+        base = CORPORA.parent if entry.get("relative_to") == "checkout" else domain_dir()
+        source = GoldSource(entry["origin"], (base / entry["file"]).resolve(), bool(entry.get("published_text")),
+                            float(entry.get("weight", 1.0)))
+        absent = entry.get("optional") and not source.path.is_file()
+        declared.append((source, f"{source.path}: {entry.get('missing', 'not found')}" if absent else None))
+    return declared
+
+
+def sealed_path() -> Path | None:
+    """The sealed part of the collected articles (never trained on), when the pack names one."""
+    name = pack().get("sealed")
+    return (domain_dir() / name).resolve() if name else None
 
 
 def origin_weights() -> dict[str, float]:

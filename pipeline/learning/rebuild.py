@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from solieu.extractors import classify
-from solieu.pipeline.learning import corpus, review, train, weak
+from solieu.pipeline.learning import corpus, rankers, review, train, weak
 from solieu.extractors.learned.model import models_dir as pack_models_dir
 from solieu.extractors.learned.model import MANIFEST, read_manifest, user_models_dir
 from solieu.pipeline.learning.train import save_models
@@ -43,14 +43,15 @@ class Report:
 
 def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs: list[Path] | None = None,
             models_dir: Path | None = None, out: TextIO | None = None, db: Path | None = None,
-            reviewer: str = "") -> Report:
+            reviewer: str = "", family: str = "linear") -> Report:
     """Retrain; with a sheet, the researcher's way: their corrections kept, their own models, the checkout untouched.
 
     With `sheet` the corrections go to the researcher's review corpus and to the
     store (as facts), the corpus files shipped with the pack are read as they are,
     and the models are written to the user's models folder (`user_models_dir`),
     never over the pack's; then one plain line says how many of their reviewed
-    figures the extractor gets right, before and after.
+    figures the extractor gets right, before and after. `family` is the model
+    family (linear or trees), chosen by what the sealed part says (README).
     """
     report = Report()
     own = sheet is not None
@@ -68,6 +69,8 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
         report.problems += problems
         corpus.write_gold(handmade, corpus.HANDMADE_JSONL)
         annotated = corpus.read_annotated()
+        for origin, reason in corpus.skipped_sources():
+            _say(out, f"{origin} skipped: {reason}")
         inputs = weak_inputs_of_pack() if weak_inputs is None else weak_inputs
         weak_docs, problems = weak.weak_labels(inputs, annotated + handmade)
         report.problems += problems
@@ -79,12 +82,12 @@ def rebuild(sheet: Path | None = None, cross_validate: bool = True, weak_inputs:
     _say(out, "training figures: " + ", ".join(f"{k} {v}" for k, v in report.figures_by_origin.items())
          + f"; candidates for the figure decision: {len(candidates)}")
     if cross_validate and not own:
-        cross_validation(rows, candidates, docs, report, out)
+        cross_validation(rows, candidates, docs, report, out, family)
     else:
         report.thresholds = _previous_thresholds(previous)
-    models = train.fit_models(rows, candidates, report.thresholds)
-    info = train.manifest_info(docs, rows, report.thresholds)
-    written = [m for m in (models.metric, models.status, models.figure) if m is not None]
+    models = train.fit_models(rows, candidates, report.thresholds, family, rankers.all_groups(docs))
+    info = {**train.manifest_info(docs, rows, report.thresholds), "family": family}
+    written = [m for m in (models.metric, models.status, models.figure, models.period, models.province) if m is not None]
     report.manifest = save_models(written, info, target)
     classify.shipped_models.cache_clear()  # what runs next in this process reads the new models
     _say(out, f"models written ({', '.join(m.name for m in written)}) → {report.manifest.parent}")
@@ -153,11 +156,13 @@ def default_reviewer() -> str:
 
 
 def cross_validation(rows: list, candidates: list, docs: list[corpus.GoldDoc], report: Report,
-                     out: TextIO | None) -> None:
+                     out: TextIO | None, family: str = "linear") -> None:
     """Thresholds searched on documents held out whole, and the scores of each annotated set (developers' view)."""
-    held = train.held_out_predictions(rows, candidates, docs)
+    held = train.held_out_predictions(rows, candidates, docs, family=family)
     report.thresholds = train.search_thresholds(held)
     _say(out, "thresholds chosen on held-out documents: " + _thresholds_line(report.thresholds))
+    for line in choice_lines(held):
+        _say(out, line)
     for origin in train.SCORED_ORIGINS:
         score = train.score_rows(held, report.thresholds, origin)
         if score.figures:
@@ -167,6 +172,8 @@ def cross_validation(rows: list, candidates: list, docs: list[corpus.GoldDoc], r
     for origin, (rules, combined) in report.pipeline.items():
         _say(out, f"{origin}, whole pipeline, rules alone:      {rules.summary_line()}")
         _say(out, f"{origin}, whole pipeline, rules+models (CV): {combined.summary_line()}")
+    for line in pooled_lines(report.pipeline):
+        _say(out, line)
 
 
 def before_and_after(reviewed: list[corpus.GoldDoc], before: classify.Models | None,
@@ -214,6 +221,42 @@ def pipeline_scores(held: train.HeldOut, thresholds: dict[str, float],
     return result
 
 
+def pooled_lines(scores: dict[str, tuple[Scores, Scores]]) -> list[str]:
+    """The real documents of every set scored together (the hand-made corpus left out): rules, rules+models."""
+    real = [pair for origin, pair in scores.items() if origin in corpus.published_origins()]
+    if len(real) < 2:
+        return []
+    rules, combined = (pooled([pair[side] for pair in real]) for side in (0, 1))
+    return [f"all real documents, whole pipeline, rules alone:      {rules.summary_line()}",
+            f"all real documents, whole pipeline, rules+models (CV): {combined.summary_line()}"]
+
+
+def pooled(parts: list[Scores]) -> Scores:
+    """Scores of several sets as one: every count adds up (documents never share an id across sets here)."""
+    total = Scores()
+    for part in parts:
+        total.true_positives += part.true_positives
+        total.predicted += part.predicted
+        total.gold += part.gold
+        total.field_hits.update(part.field_hits)
+        total.record_hits += part.record_hits
+        total.province_hits += part.province_hits
+        total.documents += part.documents
+    return total
+
+
+def choice_lines(held: train.HeldOut) -> list[str]:
+    """Held-out accuracy of the rules and of the rankers choosing period and province, by origin."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for origin, task, decisions, rules_right, ranker_right in held.choices:
+        tally = totals.setdefault((origin, task), [0, 0, 0])
+        for index, count in enumerate((decisions, rules_right, ranker_right)):
+            tally[index] += count
+    return [f"{origin}, {task} on gold figures, {train.GROUPED_FOLDS} grouped folds ({n} decisions): "
+            f"rules {rules / n:.3f} → ranker {ranker / n:.3f}"
+            for (origin, task), (n, rules, ranker) in sorted(totals.items())]
+
+
 def _previous_thresholds(directory: Path) -> dict[str, float]:
     manifest = read_manifest(directory) or {}
     return {**classify.DEFAULT_THRESHOLDS, **manifest.get("thresholds", {})}
@@ -222,7 +265,8 @@ def _previous_thresholds(directory: Path) -> dict[str, float]:
 def _thresholds_line(thresholds: dict[str, float]) -> str:
     words = {"metric": "metric rule stands from confidence", "status": "status rule stands from confidence",
              "figure": "figure the filters accept kept from probability",
-             "figure_vetoed": "figure the filters reject kept from probability"}
+             "figure_vetoed": "figure the filters reject kept from probability",
+             "period": "period ranker used", "province": "province ranker used"}
     return "; ".join(f"{words[k]} {v:g}" + (" (model not run)" if k in ("metric", "status") and v == 0 else "")
                      for k, v in sorted(thresholds.items()))
 
