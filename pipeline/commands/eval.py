@@ -4,7 +4,8 @@
 feature). `--sealed` scores the pack's sealed part of the collected articles as a
 whole: it extracts them itself (with the shipped models, or the rules alone with
 `--rules-only`) and prints the summary only, never an instance, unless
-`--show-instances` is given.
+`--show-instances` is given. A second reader's gold file in place of the
+figures scores the agreement of two readers the same way.
 """
 
 from __future__ import annotations
@@ -37,13 +38,32 @@ def run(args: argparse.Namespace) -> int:
         args.parser.error("GOLD and PREDICTIONS are required (or --sealed)")
     # A wrong or empty file must not score zero with exit status 0: it is refused (rc 2, one line).
     check_records(args.gold, GOLD_KEYS, "gold documents")
-    check_records(args.predictions, FIGURE_KEYS, "figure records")
-    gold, predictions = read_jsonl(args.gold), read_jsonl(args.predictions)
+    gold = read_jsonl(args.gold)
+    predictions = second_reading(args.predictions)
+    if predictions is None:
+        check_records(args.predictions, FIGURE_KEYS, "figure records")
+        predictions = read_jsonl(args.predictions)
     print(report(evaluate(gold, predictions), show_errors=not args.quiet_errors))
     if args.by == "kind":
         print("\nby kind of document:")
         print(kind_table(evaluate_by_kind(gold, predictions)))
     return 0
+
+
+def second_reading(path: str) -> list[dict] | None:
+    """Another reader's gold file as figure records, or None when the file is not gold.
+
+    Agreement between two readers is scored exactly as the extractor is: the first
+    reader's file is the gold, the second's figures are the predictions
+    (`solieu eval first.gold.jsonl second.gold.jsonl`).
+    """
+    try:
+        lines = read_jsonl(path)
+    except (OSError, ValueError):
+        return None
+    if not lines or not all(isinstance(d, dict) and all(k in d for k in GOLD_KEYS) for d in lines):
+        return None
+    return [{**figure, "doc_id": doc["doc_id"], "source": doc.get("source")} for doc in lines for figure in doc["figures"]]
 
 
 def run_sealed(args: argparse.Namespace) -> int:
