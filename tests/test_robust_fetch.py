@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 
 from input_builders import html_page
@@ -53,7 +54,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         routes = {
             "/gzip.html": lambda: self.reply(PAGE, gzip.compress(PAGE), "gzip"),
             "/deflate.html": lambda: self.reply(PAGE, zlib.compress(PAGE), "deflate"),
-            "/br.html": lambda: self.reply(PAGE, b"\x0b\x02\x80hello\x03", "br"),
+            "/br.html": lambda: self.reply(PAGE, brotli.compress(PAGE), "br"),
+            "/br-bomb.html": lambda: self.reply(PAGE, brotli.compress(b"<html>" + b" " * 3_000_000), "br"),
+            "/br-damaged.html": lambda: self.reply(PAGE, brotli.compress(PAGE)[:-8], "br"),
+            "/zstd.html": lambda: self.reply(PAGE, b"(\xb5/\xfd", "zstd"),
             "/bomb.html": lambda: self.reply(PAGE, gzip.compress(b"<html>" + b" " * 3_000_000), "gzip"),
             "/trickle-body.html": self.trickle_body,
             "/trickle-head.html": self.trickle_head,
@@ -118,23 +122,30 @@ def fetch_one(site: Site, tmp_path: Path, path: str, *options: str) -> tuple[int
     return status, pages, errors
 
 
-@pytest.mark.parametrize("path", ["/gzip.html", "/deflate.html"])
+@pytest.mark.parametrize("path", ["/gzip.html", "/deflate.html", "/br.html"])
 def test_a_compressed_page_is_decoded(site: Site, tmp_path: Path, path: str) -> None:
     status, pages, errors = fetch_one(site, tmp_path, path)
     assert (status, errors) == (0, [])
     assert "triệt phá 12 vụ" in pages[0]["text"]
 
 
-def test_the_size_limit_holds_for_the_decompressed_page(site: Site, tmp_path: Path) -> None:
-    status, pages, errors = fetch_one(site, tmp_path, "/bomb.html", "--max-size", "1MB")
+@pytest.mark.parametrize("path", ["/bomb.html", "/br-bomb.html"])
+def test_the_size_limit_holds_for_the_decompressed_page(site: Site, tmp_path: Path, path: str) -> None:
+    status, pages, errors = fetch_one(site, tmp_path, path, "--max-size", "1MB")
     assert (status, pages) == (1, [])
-    assert errors == [{"source": f"{site.base}/bomb.html", "reason": "over the 1.0 MB size limit once decompressed"}]
+    assert errors == [{"source": f"{site.base}{path}", "reason": "over the 1.0 MB size limit once decompressed"}]
+
+
+def test_damaged_brotli_is_said(site: Site, tmp_path: Path) -> None:
+    status, pages, errors = fetch_one(site, tmp_path, "/br-damaged.html")
+    assert (status, pages) == (1, [])
+    assert errors[0]["reason"].startswith("damaged br data")
 
 
 def test_a_coding_that_cannot_be_decoded_is_said(site: Site, tmp_path: Path) -> None:
-    status, pages, errors = fetch_one(site, tmp_path, "/br.html")
+    status, pages, errors = fetch_one(site, tmp_path, "/zstd.html")
     assert (status, pages) == (1, [])
-    assert errors[0]["reason"] == "sent with Content-Encoding br, which cannot be decoded here"
+    assert errors[0]["reason"] == "sent with Content-Encoding zstd, which cannot be decoded here"
 
 
 @pytest.mark.parametrize("path", ["/trickle-body.html", "/trickle-head.html"])
