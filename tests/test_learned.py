@@ -16,7 +16,7 @@ import pytest
 
 from solieu.extractors import classify
 from solieu.pipeline.learning import corpus, rebuild, train
-from solieu.extractors.learned.model import ModelFileError, load_model
+from solieu.extractors.learned.model import MODELS_ENV, ModelFileError, load_model
 from solieu.pipeline.learning.train import save_models
 from solieu.pipeline import segment
 from solieu.pipeline.records import Document
@@ -193,7 +193,7 @@ def test_models_written_elsewhere_are_used_when_named(tmp_path, monkeypatch):
     models = train.fit_models(rows)
     save_models([models.metric, models.status], {"seed": train.SEED, "thresholds": {"metric": 1.01, "status": 1.01}},
                 tmp_path)
-    monkeypatch.setenv(classify.MODELS_ENV, str(tmp_path))
+    monkeypatch.setenv(MODELS_ENV, str(tmp_path))
     classify.shipped_models.cache_clear()
     try:
         loaded = classify.shipped_models()
@@ -201,5 +201,5 @@ def test_models_written_elsewhere_are_used_when_named(tmp_path, monkeypatch):
         assert loaded.threshold("metric") == 1.01
         assert loaded.metric.classes == models.metric.classes
     finally:
-        monkeypatch.delenv(classify.MODELS_ENV)
+        monkeypatch.delenv(MODELS_ENV)
         classify.shipped_models.cache_clear()
