@@ -279,10 +279,17 @@ def is_frame(text: str, expression: Expression, bounds: list[tuple[int, int]]) -
     if expression.kind == "year" and re.search(frame["event_date"], text[expression.start:expression.end]):
         return False  # `ngày 7/3/2016, Thủ tướng ban hành ...` dates an event, it frames no later result
     following = text[expression.end:expression.end + 3].lstrip()
-    if following[:1] in frame["followed_by"]:
+    if following[:1] in frame["followed_by"] or is_heading(text, expression):
         return True
     start, _ = clause_of(text, expression.start, bounds)
     return len(re.findall(r"\w+", text[start:expression.start])) <= frame["max_words_before"]
+
+
+def is_heading(text: str, expression: Expression) -> bool:
+    """A period that ends its line (`2. Chỉ tiêu cụ thể đến năm 2025`) heads the lines below it."""
+    line_end = text.find("\n", expression.end)
+    rest = text[expression.end:] if line_end < 0 else text[expression.end:line_end]
+    return line_end >= 0 and rest.strip(" \t:") == ""
 
 
 @dataclass
@@ -373,10 +380,12 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
             return resolve(stated, periods.context, figure.status)
     if anchor is not None and situation:
         return Span(anchor, anchor)
-    if kind != "plan" or figure.status == "achieved":  # a plan's results and situation describe the past its frames name
-        frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
-        if frames:
-            return resolve(frames[-1], periods.context, figure.status)
+    frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
+    if kind == "plan" and figure.status != "achieved":
+        # a plan's goals skip the past its frames name, but not a deadline heading them (`Chỉ tiêu đến năm 2025`)
+        frames = [e for e in frames if e.kind == "until" and is_heading(periods.text, e)]
+    if frames:
+        return resolve(frames[-1], periods.context, figure.status)
     year = periods.publication_year
     if periods.context.document is not None and not _passing_mention(periods, kind):
         return periods.context.document
@@ -384,12 +393,18 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
 
 
 def _passing_mention(periods: DocumentPeriods, kind: str) -> bool:
-    """A news item's period stated once and not covering its publication year is a passing mention."""
+    """A news item's period stated once, and not as a frame of what follows, is a passing mention.
+
+    `công tác ... giai đoạn 2021 - 2025 và hàng năm` in a report of a training held this week dates
+    nothing; `Năm 2015, công tác ...` opening the results of a report published in 2016 dates them.
+    """
     document, year = periods.context.document, periods.publication_year
     if kind != "news" or year is None or document is None or not rules().get("news_single_mention"):
         return False
-    covers = document.first <= year <= (document.last if document.last is not None else year)
-    return periods.context.document_mentions < 2 and not covers
+    if periods.context.document_mentions >= 2:
+        return False
+    return not any(is_frame(periods.text, e, periods.bounds) for e in periods.expressions
+                   if resolve(e, periods.context, "achieved") == document)
 
 
 def sentence_date(figure: Figure, periods: DocumentPeriods) -> Expression | None:

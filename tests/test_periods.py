@@ -168,3 +168,36 @@ def test_a_plans_results_take_the_year_its_frame_names_and_its_goals_the_plans_y
             "Năm 2023, toàn tỉnh đã kiểm tra 120 cơ sở; xử phạt 14 cơ sở.\nII. Chỉ tiêu năm 2024\nKiểm tra 150 cơ sở.")
     assert period_of(text, "14", "2024-01-20", kind="plan", figure_status="achieved") == "2023"
     assert period_of(text, "150", "2024-01-20", kind="plan", figure_status="target") == "2024"
+
+
+@pytest.mark.parametrize(("text", "span", "published", "kind", "status_", "period"), [
+    # A date written with hyphens dates what happened on it.
+    ("Tối 14-11-2023, Công an phường kiểm tra năm cơ sở massage trên địa bàn.",
+     "năm", "2024-01-05", "news", "achieved", "2023"),
+    # `Từ tháng 5-2021, ...` with no end runs until the publication.
+    ("Từ tháng 5-2021, Công an huyện đã khởi tố 3 vụ môi giới mại dâm.", "3", "2022", "news", "achieved", "2021-2022"),
+    # The horizon of a strategy's vision is no period of the figure.
+    ("Từ năm 2021 đến nay, huyện tổ chức 12 lớp tập huấn. Thực hiện Đề án phòng, chống bạo lực tới năm 2025 "
+     "và tầm nhìn đến năm 2035, huyện duy trì 9 mô hình hỗ trợ.", "9", "2024-06-01", "news", "achieved", "2021-2025"),
+    # A cited resolution dated with hyphens dates the resolution, not the figure.
+    ("Năm 2019, tỉnh duy trì 6 mô hình theo Nghị quyết số 14 ngày 20-7-2011 của Hội đồng nhân dân tỉnh.",
+     "6", "2019-12-01", "news", "achieved", "2019"),
+    # A plan's goals under a deadline heading take the deadline.
+    ("Kế hoạch thực hiện Chương trình giai đoạn 2026 - 2030\nGiai đoạn 2026 - 2030, tỉnh thực hiện các nhiệm vụ.\n"
+     "2. Các chỉ tiêu cụ thể đến năm 2030\n- 80% xã tổ chức tuyên truyền.", "80%", "2026-02-01", "plan", "target", "2030"),
+])
+def test_dates_written_otherwise_and_deadlines(text: str, span: str, published: str | None, kind: str, status_: str,
+                                               period: str) -> None:
+    assert period_of(text, span, published, kind=kind, figure_status=status_) == period
+
+
+def test_a_period_named_once_in_passing_does_not_date_a_news_item() -> None:
+    text = ("Tập huấn cho 450 cộng tác viên\nSở Y tế vừa tập huấn cho 450 cộng tác viên. Sở đề nghị các huyện thực hiện tốt các nhiệm vụ của "
+            "công tác phòng, chống mại dâm giai đoạn 2021 - 2025 và hàng năm.")
+    assert period_of(text, "450", "2023-09-14") == "2023"
+
+
+def test_a_year_framing_the_report_dates_it_even_when_published_later() -> None:
+    text = ("Hơn 300 người bán dâm được dạy nghề\nBáo Thời sự - 12/04/2019\nHơn 300 người bán dâm được dạy nghề "
+            "trong cả nước.\nNăm 2018, các tỉnh đã lồng ghép nhiều chương trình hỗ trợ.")
+    assert period_of(text, "Hơn 300", "2019-04-12") == "2018"
