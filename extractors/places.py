@@ -178,7 +178,7 @@ def context_patterns() -> dict[str, re.Pattern[str]]:
     """The patterns that say what a name stands for where it is written: a street, a ward, an address, a list."""
     data = rules()
     names = ("residence_cue", "residence_end", "street_prefix", "ward_prefix", "list_gap", "many_provinces",
-             "self_reference")
+             "nationwide", "self_reference")
     return {name: re.compile(data[f"{name}_pattern"], re.IGNORECASE) for name in names}
 
 
@@ -364,7 +364,7 @@ def document_province(doc: Document) -> str | None:
     scores = document_scores(doc)
     ranked = scores.most_common(2)
     body = doc.text[: body_end(doc.text)]
-    national = any(marker in body for marker in rules()["national_markers"]) and not speaks_as_province(body)
+    national = names_national_bodies(body) and not speaks_as_province(body)
     minimum = weights["national_minimum"] if national else weights["minimum"]
     if not ranked or ranked[0][1] < minimum:
         return None
@@ -372,6 +372,10 @@ def document_province(doc: Document) -> str | None:
         leader = None if national else lead_province(body, lead_end(body, weights["lead_chars"]))
         return leader if leader is not None and scores[leader] >= ranked[0][1] else None
     return ranked[0][0]
+
+
+def names_national_bodies(body: str) -> bool:
+    return any(marker in body for marker in rules()["national_markers"])
 
 
 def speaks_as_province(body: str) -> bool:
@@ -397,7 +401,7 @@ def province_2025(name: str | None) -> str | None:
     return canonical_table().get(nfc(name))
 
 
-def sentence_province(sentence: str, default: str | None) -> str | None:
+def sentence_province(sentence: str, default: str | None, national_text: bool = False) -> str | None:
     """The document's province unless the sentence is explicitly (`tỉnh X`) about one other province.
 
     A national document (no province of its own) gives a figure the province its
@@ -406,8 +410,10 @@ def sentence_province(sentence: str, default: str | None) -> str | None:
     mentions = province_mentions(sentence)
     named = {m.province for m in mentions}
     explicit = {m.province for m in mentions if m.prefixed}
-    if not named and context_patterns()["many_provinces"].search(sentence):
-        return None  # `tuyên truyền viên của 24 tỉnh thành`, `cả nước có ...`: no one province's figure
+    patterns = context_patterns()
+    if not named and (patterns["nationwide"].search(sentence)
+                      or (national_text and patterns["many_provinces"].search(sentence))):
+        return None  # `cả nước có ...`; `tuyên truyền viên của 24 tỉnh thành` at a national event
     if len(explicit) == 1 and default not in named:
         return explicit.pop()
     if default is None and len(named) == 1:
@@ -481,7 +487,8 @@ def attach(figures: list[Figure], doc: Document, sentences: list[Sentence]) -> N
     if not figures:
         return
     default = document_province(doc)
+    national = names_national_bodies(doc.text[: body_end(doc.text)])
     for figure in figures:
-        figure.province = sentence_province(figure.sentence, default)
+        figure.province = sentence_province(figure.sentence, default, national)
         figure.province_2025 = province_2025(figure.province)
         figure.locality = sentence_locality(figure.sentence, figure.province)

@@ -183,10 +183,11 @@ def test_provinces_listed_as_examples_do_not_make_a_national_text_theirs() -> No
     assert places.document_province(doc(text)) is None
 
 
-@pytest.mark.parametrize(("sentence", "default", "province"), [
-    ("Hơn 200 tuyên truyền viên của 18 tỉnh thành phía Bắc dự liên hoan.", "Sơn La", None),
-    ("Cả nước có 12 cơ sở được kiểm tra.", "Sơn La", None),
-    ("Tỉnh Sơn La đứng đầu với 12 cơ sở trong số các tỉnh, thành được kiểm tra.", "Sơn La", "Sơn La"),
+@pytest.mark.parametrize(("sentence", "national_text", "province"), [
+    ("Hơn 200 tuyên truyền viên của 18 tỉnh thành phía Bắc dự liên hoan.", True, None),
+    ("Hơn 200 chị em tại trung tâm có quê ở 18 tỉnh thành.", False, "Sơn La"),
+    ("Cả nước có 12 cơ sở được kiểm tra.", False, None),
+    ("Tỉnh Sơn La đứng đầu với 12 cơ sở trong số các tỉnh, thành được kiểm tra.", True, "Sơn La"),
 ])
-def test_a_figure_of_many_provinces_is_national(sentence: str, default: str | None, province: str | None) -> None:
-    assert places.sentence_province(sentence, default) == province
+def test_a_figure_of_many_provinces_is_national(sentence: str, national_text: bool, province: str | None) -> None:
+    assert places.sentence_province(sentence, "Sơn La", national_text) == province
