@@ -201,3 +201,16 @@ def test_a_year_framing_the_report_dates_it_even_when_published_later() -> None:
     text = ("Hơn 300 người bán dâm được dạy nghề\nBáo Thời sự - 12/04/2019\nHơn 300 người bán dâm được dạy nghề "
             "trong cả nước.\nNăm 2018, các tỉnh đã lồng ghép nhiều chương trình hỗ trợ.")
     assert period_of(text, "Hơn 300", "2019-04-12") == "2018"
+
+
+def test_a_review_of_years_under_the_programmes_law_runs_from_the_law() -> None:
+    text = ("Qua 12 năm thi hành Pháp lệnh Phòng, chống mại dâm, tỉnh đạt nhiều kết quả. Trong 12 năm qua, "
+            "các lực lượng đã kiểm tra 900 lượt cơ sở. Riêng năm 2014, tỉnh kiểm tra 95 cơ sở.")
+    assert period_of(text, "900", "2015-03-10") == "2003-2015"
+    assert period_of(text, "95", "2015-03-10") == "2014"
+
+
+def test_an_undated_review_of_the_programmes_law_is_read_at_its_last_year() -> None:
+    text = ("Thành phố hiện có khoảng 640 người bán dâm. Đó là số liệu của báo cáo tổng kết 10 năm thực hiện "
+            "Pháp lệnh phòng, chống mại dâm.")
+    assert period_of(text, "khoảng 640", metric="sex_workers_recorded") == "2013"
