@@ -322,16 +322,14 @@ def mention_weight(mention: Mention, lead: int, kinds: tuple[str, str],
     """Weight of one mention: `kinds` names the (prefixed, bare) weights; the headline and the opening add.
 
     A name in a person's address says where someone lives, not where the story is: it weighs a fraction
-    and earns no bonus; a bare district name (often a person's or a street's name) earns none either.
+    and earns no bonus; a bare district name earns no lead bonus.
     """
     weights = rules()["document_weights"]
     weight = weights[kinds[0]] if mention.prefixed else weights[kinds[1]]
     if any(start <= mention.start < end for start, end in residences):
         return weight * weights["address"]
-    if kinds[1] == "district" and not mention.prefixed:
-        return weight
-    if mention.start < lead:
-        weight += weights["lead_bonus"]
+    if mention.start < lead and (mention.prefixed or kinds[1] != "district"):
+        weight += weights["lead_bonus"]  # a bare district name in the headline is often a person's or a street's
     if mention.start < weights["early_chars"]:
         weight += weights["early_bonus"]
     return weight

@@ -158,6 +158,9 @@ def test_gold_seeds_document_province_locality_and_province_of_every_figure() ->
      "Công an quận 3 đã lập biên bản.", "TP. Hồ Chí Minh"),
     # A ward named like a district of another province is a ward.
     ("Đội dân phòng phường Tuy Phước (thị xã Thuận An, tỉnh Bình Dương) giải cứu một cô gái.", "Bình Dương"),
+    # `thị xã` is no ward, and lodging (`lưu trú tại`) is no one's address.
+    ("Kiểm tra 40 cơ sở tại thị xã Hòa Thành.", "Tây Ninh"),
+    ("Có 300 cơ sở lưu trú tại thành phố Đà Lạt.", "Lâm Đồng"),
     # When the evidence is balanced, the one province of the lead is the story's place.
     ("Công an huyện Quỳ Hợp giải cứu một thiếu nữ bị lừa bán.\nThiếu nữ được đưa đến một quán ở huyện "
      "Tuyên Hóa, tỉnh Quảng Bình. Công an tỉnh Nghệ An đang điều tra.", "Nghệ An"),
