@@ -26,7 +26,7 @@ from solieu.extractors.lexicon import load_json
 from solieu.extractors.places import body_end
 from solieu.pipeline.records import Document, Figure, Sentence
 
-CLOSED_KINDS = ("year", "range", "since_now", "relative_years", "relative_year")
+CLOSED_KINDS = ("year", "range", "since_now", "relative_years", "relative_year", "law_years")
 # Kinds whose years can anchor "now"; a start year (`từ năm 2016 đến nay`) cannot.
 EXPLICIT_KINDS = ("year", "range", "until")
 SITUATION_DATE_KINDS = ("year", "until")  # what dates a count of the situation: a day, a year, "as of"
@@ -91,6 +91,8 @@ class Context:
     anchor_month: int | None
     document: Span | None  # the document's own period
     document_mentions: int = 0  # how many times the document states its own period
+    law: Span | None = None  # `10 năm thi hành Pháp lệnh ...`: from the programme's law to now
+    law_count: int | None = None  # the count of years that review states
 
 
 def sentence_bounds(text: str, sentences: list[Sentence]) -> list[tuple[int, int]]:
@@ -224,6 +226,8 @@ def resolve(expression: Expression, context: Context, status: str) -> Span | Non
         return None
     if kind == "until_now":
         return cumulative(anchor, context, status)
+    if kind == "law_years" or (kind == "relative_years" and context.law and expression.count == context.law_count):
+        return context.law  # `Trong 10 năm qua` in a review of `10 năm thi hành Pháp lệnh` runs from the law
     if kind == "relative_years" and expression.count:
         last = anchor + relative_offset("qua", context)  # `5 năm qua` early in a year ends with the year before
         return Span(last - expression.count + 1, last)
@@ -279,10 +283,17 @@ def is_frame(text: str, expression: Expression, bounds: list[tuple[int, int]]) -
     if expression.kind == "year" and re.search(frame["event_date"], text[expression.start:expression.end]):
         return False  # `ngày 7/3/2016, Thủ tướng ban hành ...` dates an event, it frames no later result
     following = text[expression.end:expression.end + 3].lstrip()
-    if following[:1] in frame["followed_by"]:
+    if following[:1] in frame["followed_by"] or is_heading(text, expression):
         return True
     start, _ = clause_of(text, expression.start, bounds)
     return len(re.findall(r"\w+", text[start:expression.start])) <= frame["max_words_before"]
+
+
+def is_heading(text: str, expression: Expression) -> bool:
+    """A period that ends its line (`2. Chỉ tiêu cụ thể đến năm 2025`) heads the lines below it."""
+    line_end = text.find("\n", expression.end)
+    rest = text[expression.end:] if line_end < 0 else text[expression.end:line_end]
+    return line_end >= 0 and rest.strip(" \t:") == ""
 
 
 @dataclass
@@ -305,13 +316,27 @@ def analyse(doc: Document, sentences: list[Sentence]) -> DocumentPeriods:
     year, month = publication_date(doc)
     explicit = [y for e in expressions if e.kind in EXPLICIT_KINDS for y in e.explicit_years()]
     anchor = year if year is not None else undated_anchor(expressions, explicit)
-    relative_only = Context(anchor, month if year is not None else None, None)
+    law, law_count, anchor = law_review(expressions, anchor)
+    relative_only = Context(anchor, month if year is not None else None, None, law=law, law_count=law_count)
     span, mentions = document_period(expressions, relative_only)
     titled = title_range(text, expressions)
     if titled is not None:
         span, mentions = titled, max(mentions, 2)
-    context = Context(anchor, relative_only.anchor_month, span, mentions)
+    context = Context(anchor, relative_only.anchor_month, span, mentions, law, law_count)
     return DocumentPeriods(text, bounds, expressions, context, year)
+
+
+def law_review(expressions: list[Expression], anchor: int | None) -> tuple[Span | None, int | None, int | None]:
+    """(years since the programme's law, their count, "now") for a review of `N năm thi hành Pháp lệnh ...`.
+
+    An undated review is read at the law's year plus N: the report of ten years of the law is the tenth year's.
+    """
+    law_year = rules().get("law_year")
+    review = next((e for e in expressions if e.kind == "law_years" and e.count), None)
+    if review is None or law_year is None:
+        return None, None, anchor
+    now = anchor if anchor is not None else law_year + review.count
+    return (Span(law_year, now), review.count, now) if now > law_year else (None, None, anchor)
 
 
 def title_range(text: str, expressions: list[Expression]) -> Span | None:
@@ -373,10 +398,12 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
             return resolve(stated, periods.context, figure.status)
     if anchor is not None and situation:
         return Span(anchor, anchor)
-    if kind != "plan" or figure.status == "achieved":  # a plan's results and situation describe the past its frames name
-        frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
-        if frames:
-            return resolve(frames[-1], periods.context, figure.status)
+    frames = [e for e in periods.expressions if e.end <= start and is_frame(periods.text, e, periods.bounds)]
+    if kind == "plan" and figure.status != "achieved":
+        # a plan's goals skip the past its frames name, but not a deadline heading them (`Chỉ tiêu đến năm 2025`)
+        frames = [e for e in frames if e.kind == "until" and is_heading(periods.text, e)]
+    if frames:
+        return resolve(frames[-1], periods.context, figure.status)
     year = periods.publication_year
     if periods.context.document is not None and not _passing_mention(periods, kind):
         return periods.context.document
@@ -384,12 +411,18 @@ def figure_span(figure: Figure, periods: DocumentPeriods, kind: str) -> Span | N
 
 
 def _passing_mention(periods: DocumentPeriods, kind: str) -> bool:
-    """A news item's period stated once and not covering its publication year is a passing mention."""
+    """A news item's period stated once, and not as a frame of what follows, is a passing mention.
+
+    `công tác ... giai đoạn 2021 - 2025 và hàng năm` in a report of a training held this week dates
+    nothing; `Năm 2015, công tác ...` opening the results of a report published in 2016 dates them.
+    """
     document, year = periods.context.document, periods.publication_year
     if kind != "news" or year is None or document is None or not rules().get("news_single_mention"):
         return False
-    covers = document.first <= year <= (document.last if document.last is not None else year)
-    return periods.context.document_mentions < 2 and not covers
+    if periods.context.document_mentions >= 2:
+        return False
+    return not any(is_frame(periods.text, e, periods.bounds) for e in periods.expressions
+                   if resolve(e, periods.context, "achieved") == document)
 
 
 def sentence_date(figure: Figure, periods: DocumentPeriods) -> Expression | None:

@@ -173,6 +173,20 @@ def prefix_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     )
 
 
+@lru_cache(maxsize=1)
+def context_patterns() -> dict[str, re.Pattern[str]]:
+    """The patterns that say what a name stands for where it is written: a street, a ward, an address, a list."""
+    data = rules()
+    names = ("residence_cue", "residence_end", "street_prefix", "ward_prefix", "list_gap", "many_provinces",
+             "nationwide", "self_reference")
+    return {name: re.compile(data[f"{name}_pattern"], re.IGNORECASE) for name in names}
+
+
+def after(pattern_name: str, text: str, start: int) -> bool:
+    """Whether the words just before `start` match a context pattern (`đường `, `phường `)."""
+    return bool(context_patterns()[pattern_name].search(text[max(0, start - 16):start]))
+
+
 @dataclass(frozen=True)
 class Mention:
     """A province named in a text; `prefixed` when written `tỉnh X`, `TP X`, `UBND tỉnh X`."""
@@ -197,8 +211,8 @@ def province_mentions(text: str) -> list[Mention]:
         prefixed = (bool(inside.match(form))
                     or bool(before.search(text[max(0, match.start() - 24):match.start()]))
                     or text.startswith(rules()["dateline_suffix"], match.end()))
-        if form in prefix_only and not prefixed:
-            continue
+        if (form in prefix_only and not prefixed) or after("street_prefix", text, match.start()):
+            continue  # `đường Hà Nội` is a street of any city
         found.append(Mention(form_index()[form], match.start(), match.end(), prefixed))
     return found
 
@@ -213,8 +227,15 @@ def unique_districts() -> dict[str, str]:
     for province, district in district_pairs():
         owners.setdefault(district, set()).add(province)
     provinces = set(form_index())
-    return {name: next(iter(held)) for name, held in owners.items()
-            if len(held) == 1 and name not in provinces and not name.startswith(tuple(rules()["admin_prefixes"]))}
+    prefixes = tuple(rules()["admin_prefixes"])
+    table: dict[str, str] = {}
+    for name, held in owners.items():
+        numbered = name.startswith(prefixes) and name.split()[-1].isdigit()  # `Quận 5`: one city's numbering
+        if len(held) == 1 and name not in provinces and (numbered or not name.startswith(prefixes)):
+            table[name] = next(iter(held))
+            if numbered:
+                table[name[0].lower() + name[1:]] = table[name]
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -229,7 +250,10 @@ def district_mentions(text: str) -> list[Mention]:
     not_places = set(rules()["not_places"])
     found: list[Mention] = []
     for match in unique_district_pattern().finditer(text):
-        prefixed = bool(district_prefix.search(text[max(0, match.start() - 12):match.start()]))
+        if after("street_prefix", text, match.start()) or after("ward_prefix", text, match.start()):
+            continue  # `đường Ngô Quyền`, `phường Phú Hòa`: a street, a ward of another district
+        prefixed = (bool(district_prefix.search(text[max(0, match.start() - 12):match.start()]))
+                    or match.group().split()[-1].isdigit())  # `quận 5` carries its prefix
         if prefixed or match.group() not in not_places:
             found.append(Mention(table[match.group()], match.start(), match.end(), prefixed))
     return found
@@ -270,12 +294,42 @@ def lead_end(text: str, limit: int) -> int:
     return min([start + limit, *ends])
 
 
-def mention_weight(mention: Mention, lead: int, kinds: tuple[str, str]) -> float:
-    """Weight of one mention: `kinds` names the (prefixed, bare) weights; the headline and the opening add."""
+def residence_spans(text: str) -> list[tuple[int, int]]:
+    """A person's address (`SN 1990, trú tại xã X, huyện Y, tỉnh Z)`): from its cue to the next `)`, `;` or sentence end."""
+    patterns = context_patterns()
+    spans: list[tuple[int, int]] = []
+    for cue in patterns["residence_cue"].finditer(text):
+        end = patterns["residence_end"].search(text, cue.end())
+        spans.append((cue.start(), end.start() if end else len(text)))
+    return spans
+
+
+def listed(mentions: list[Mention], text: str) -> set[Mention]:
+    """Mentions inside an enumeration of several provinces (`như A, B, C, D`): examples, not the text's place."""
+    gap = context_patterns()["list_gap"]
+    groups: list[list[Mention]] = []
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if groups and gap.match(text[groups[-1][-1].end:mention.start]):
+            groups[-1].append(mention)
+        else:
+            groups.append([mention])
+    minimum = rules()["list_min_provinces"]
+    return {m for group in groups if len({g.province for g in group}) >= minimum for m in group}
+
+
+def mention_weight(mention: Mention, lead: int, kinds: tuple[str, str],
+                   residences: list[tuple[int, int]] = ()) -> float:
+    """Weight of one mention: `kinds` names the (prefixed, bare) weights; the headline and the opening add.
+
+    A name in a person's address says where someone lives, not where the story is: it weighs a fraction
+    and earns no bonus; a bare district name earns no lead bonus.
+    """
     weights = rules()["document_weights"]
     weight = weights[kinds[0]] if mention.prefixed else weights[kinds[1]]
-    if mention.start < lead:
-        weight += weights["lead_bonus"]
+    if any(start <= mention.start < end for start, end in residences):
+        return weight * weights["address"]
+    if mention.start < lead and (mention.prefixed or kinds[1] != "district"):
+        weight += weights["lead_bonus"]  # a bare district name in the headline is often a person's or a street's
     if mention.start < weights["early_chars"]:
         weight += weights["early_bonus"]
     return weight
@@ -287,10 +341,14 @@ def document_scores(doc: Document) -> Counter[str]:
     scores: Counter[str] = Counter()
     body = doc.text[: body_end(doc.text)]
     lead = lead_end(body, weights["lead_chars"])
-    for mention in province_mentions(body):
-        scores[mention.province] += mention_weight(mention, lead, ("prefixed", "mention"))
+    residences = residence_spans(body)
+    mentions = province_mentions(body)
+    examples = listed(mentions, body)
+    for mention in mentions:
+        if mention not in examples:
+            scores[mention.province] += mention_weight(mention, lead, ("prefixed", "mention"), residences)
     for mention in district_mentions(body):
-        scores[mention.province] += mention_weight(mention, lead, ("district_prefixed", "district"))
+        scores[mention.province] += mention_weight(mention, lead, ("district_prefixed", "district"), residences)
     for mention in province_mentions(doc.title or "") + district_mentions(doc.title or ""):
         scores[mention.province] += weights["title"]
     for province in url_provinces(doc.source or ""):
@@ -301,15 +359,37 @@ def document_scores(doc: Document) -> Counter[str]:
 def document_province(doc: Document) -> str | None:
     """The province the document is about; None for a national text or an undecided one."""
     weights = rules()["document_weights"]
-    ranked = document_scores(doc).most_common(2)
+    scores = document_scores(doc)
+    ranked = scores.most_common(2)
     body = doc.text[: body_end(doc.text)]
-    national = any(marker in body for marker in rules()["national_markers"])
+    national = names_national_bodies(body) and not speaks_as_province(body)
     minimum = weights["national_minimum"] if national else weights["minimum"]
     if not ranked or ranked[0][1] < minimum:
         return None
     if len(ranked) > 1 and ranked[0][1] < weights["dominance"] * ranked[1][1]:
-        return None
+        leader = None if national else lead_province(body, lead_end(body, weights["lead_chars"]))
+        return leader if leader is not None and scores[leader] >= ranked[0][1] else None
     return ranked[0][0]
+
+
+def names_national_bodies(body: str) -> bool:
+    return any(marker in body for marker in rules()["national_markers"])
+
+
+def speaks_as_province(body: str) -> bool:
+    """`UBND tỉnh ban hành ...`, `toàn tỉnh có ...`: a province speaking of itself without its name is no national text."""
+    for match in context_patterns()["self_reference"].finditer(body):
+        following = body[match.end():match.end() + 3].lstrip()
+        if not following[:1].isupper():
+            return True
+    return False
+
+
+def lead_province(body: str, lead: int) -> str | None:
+    """The one province the lead (headline or first sentence) names, itself or by a district; None if none or several."""
+    head = body[:lead]
+    named = {m.province for m in province_mentions(head) + district_mentions(head)}
+    return named.pop() if len(named) == 1 else None
 
 
 def province_2025(name: str | None) -> str | None:
@@ -319,7 +399,7 @@ def province_2025(name: str | None) -> str | None:
     return canonical_table().get(nfc(name))
 
 
-def sentence_province(sentence: str, default: str | None) -> str | None:
+def sentence_province(sentence: str, default: str | None, national_text: bool = False) -> str | None:
     """The document's province unless the sentence is explicitly (`tỉnh X`) about one other province.
 
     A national document (no province of its own) gives a figure the province its
@@ -328,6 +408,10 @@ def sentence_province(sentence: str, default: str | None) -> str | None:
     mentions = province_mentions(sentence)
     named = {m.province for m in mentions}
     explicit = {m.province for m in mentions if m.prefixed}
+    patterns = context_patterns()
+    if not named and (patterns["nationwide"].search(sentence)
+                      or (national_text and patterns["many_provinces"].search(sentence))):
+        return None  # `cả nước có ...`; `tuyên truyền viên của 24 tỉnh thành` at a national event
     if len(explicit) == 1 and default not in named:
         return explicit.pop()
     if default is None and len(named) == 1:
@@ -401,7 +485,8 @@ def attach(figures: list[Figure], doc: Document, sentences: list[Sentence]) -> N
     if not figures:
         return
     default = document_province(doc)
+    national = names_national_bodies(doc.text[: body_end(doc.text)])
     for figure in figures:
-        figure.province = sentence_province(figure.sentence, default)
+        figure.province = sentence_province(figure.sentence, default, national)
         figure.province_2025 = province_2025(figure.province)
         figure.locality = sentence_locality(figure.sentence, figure.province)

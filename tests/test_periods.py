@@ -141,26 +141,49 @@ def test_gold_seeds_period_accuracy(published_from_gold: bool) -> None:
 
 
 
-@pytest.mark.parametrize(("text", "span", "published", "kind", "metric", "period"), [
+@pytest.mark.parametrize(("text", "span", "published", "kind", "metric", "figure_status", "period"), [
     # The year in a law's name dates the act, not the figure.
     ("Thi hành Pháp lệnh Phòng, chống mại dâm năm 2003, công an quận đã bắt quả tang 4 cặp nam nữ.",
-     "4", "2016-08-10", "news", "other", "2016"),
+     "4", "2016-08-10", "news", "other", "achieved", "2016"),
     # A year mentioned once in passing does not date a news item: its publication does.
     ("Công an quận bắt quả tang 3 cặp nam nữ mua bán dâm tại một nhà nghỉ. Nhà nghỉ này hoạt động từ tháng 4/2015.",
-     "3", "2016-06-12", "news", "other", "2016"),
+     "3", "2016-06-12", "news", "other", "achieved", "2016"),
     # An undated article is read at the period it states most, not at its latest year.
     ("Năm 2022, thành phố kiểm tra 80 cơ sở. Năm 2022, lực lượng chức năng phát hiện 12 vụ. "
      "Tháng 3/2023, công an bắt một đối tượng môi giới. Hiện thành phố có 950 cơ sở kinh doanh dịch vụ.",
-     "950", None, "news", "establishments_at_risk", "2022"),
+     "950", None, "news", "establishments_at_risk", "achieved", "2022"),
     # A span of years in the title (a supervision report) is the document's period.
     ("Báo cáo kết quả giám sát công tác phòng, chống mại dâm từ năm 2016 đến năm 2021\n"
      "Qua giám sát, các ngành đã kiểm tra 640 lượt cơ sở kinh doanh dịch vụ.\n"
      "Năm 2021, tỉnh tổ chức 20 lớp tập huấn. Năm 2021, đoàn kiểm tra 80 cơ sở.",
-     "640", None, "report", "other", "2016-2021"),
+     "640", None, "report", "other", "achieved", "2016-2021"),
+    # A date written with hyphens dates what happened on it.
+    ("Tối 14-11-2023, Công an phường kiểm tra năm cơ sở massage trên địa bàn.",
+     "năm", "2024-01-05", "news", "other", "achieved", "2023"),
+    # `Từ tháng 5-2021, ...` with no end runs until the publication.
+    ("Từ tháng 5-2021, Công an huyện đã khởi tố 3 vụ môi giới mại dâm.", "3", "2022", "news", "other", "achieved", "2021-2022"),
+    # The horizon of a strategy's vision is no period of the figure.
+    ("Từ năm 2021 đến nay, huyện tổ chức 12 lớp tập huấn. Thực hiện Đề án phòng, chống bạo lực tới năm 2025 "
+     "và tầm nhìn đến năm 2035, huyện duy trì 9 mô hình hỗ trợ.", "9", "2024-06-01", "news", "other", "achieved", "2021-2025"),
+    # A cited resolution dated with hyphens dates the resolution, not the figure.
+    ("Năm 2019, tỉnh duy trì 6 mô hình theo Nghị quyết số 14 ngày 20-7-2011 của Hội đồng nhân dân tỉnh.",
+     "6", "2019-12-01", "news", "other", "achieved", "2019"),
+    # A plan's goals under a deadline heading take the deadline.
+    ("Kế hoạch thực hiện Chương trình giai đoạn 2026 - 2030\nGiai đoạn 2026 - 2030, tỉnh thực hiện các nhiệm vụ.\n"
+     "2. Các chỉ tiêu cụ thể đến năm 2030\n- 80% xã tổ chức tuyên truyền.", "80%", "2026-02-01", "plan", "other", "target", "2030"),
+    # A period named once in passing does not date a news item; a year framing what follows does.
+    ("Tập huấn cho 450 cộng tác viên\nSở Y tế vừa tập huấn cho 450 cộng tác viên. Sở đề nghị các huyện thực hiện "
+     "tốt các nhiệm vụ giai đoạn 2021 - 2025 và hàng năm.", "450", "2023-09-14", "news", "other", "achieved", "2023"),
+    ("Hơn 300 người bán dâm được dạy nghề\nBáo Thời sự - 12/04/2019\nHơn 300 người bán dâm được dạy nghề trong cả "
+     "nước.\nNăm 2018, các tỉnh đã lồng ghép nhiều chương trình hỗ trợ.", "Hơn 300", "2019-04-12", "news", "other",
+     "achieved", "2018"),
+    # An undated review of ten years under the programme's law is read at the law's year plus ten.
+    ("Thành phố hiện có khoảng 640 người bán dâm. Đó là số liệu của báo cáo tổng kết 10 năm thực hiện Pháp lệnh "
+     "phòng, chống mại dâm.", "khoảng 640", None, "news", "sex_workers_recorded", "achieved", "2013"),
 ])
 def test_what_dates_a_document(text: str, span: str, published: str | None, kind: str, metric: str,
-                               period: str) -> None:
-    assert period_of(text, span, published, kind=kind, metric=metric) == period
+                               figure_status: str, period: str) -> None:
+    assert period_of(text, span, published, kind=kind, metric=metric, figure_status=figure_status) == period
 
 
 def test_a_plans_results_take_the_year_its_frame_names_and_its_goals_the_plans_year() -> None:
@@ -168,3 +191,10 @@ def test_a_plans_results_take_the_year_its_frame_names_and_its_goals_the_plans_y
             "Năm 2023, toàn tỉnh đã kiểm tra 120 cơ sở; xử phạt 14 cơ sở.\nII. Chỉ tiêu năm 2024\nKiểm tra 150 cơ sở.")
     assert period_of(text, "14", "2024-01-20", kind="plan", figure_status="achieved") == "2023"
     assert period_of(text, "150", "2024-01-20", kind="plan", figure_status="target") == "2024"
+
+
+def test_a_review_of_years_under_the_programmes_law_runs_from_the_law() -> None:
+    text = ("Qua 12 năm thi hành Pháp lệnh Phòng, chống mại dâm, tỉnh đạt nhiều kết quả. Trong 12 năm qua, "
+            "các lực lượng đã kiểm tra 900 lượt cơ sở. Riêng năm 2014, tỉnh kiểm tra 95 cơ sở.")
+    assert period_of(text, "900", "2015-03-10") == "2003-2015"
+    assert period_of(text, "95", "2015-03-10") == "2014"

@@ -146,3 +146,51 @@ def test_gold_seeds_document_province_locality_and_province_of_every_figure() ->
                 gold["locality"], gold["province"], gold["province_2025"])
     assert checked == 79
     assert wrong == 0
+
+
+@pytest.mark.parametrize(("text", "province"), [
+    # A suspect's home province is an address, not where the story is.
+    ("Công an quận Ba Đình, Công an thành phố Hà Nội triệt phá đường dây mại dâm do Trần Văn K. "
+     "(SN 1990, trú tại huyện Yên Dũng, Bắc Giang) và Lê Thị M. (SN 1995, quê Thanh Hóa) cầm đầu. "
+     "Hai đối tượng (trú ở huyện Lương Sơn, tỉnh Hòa Bình) bị bắt tại Hà Nội.", "Hà Nội"),
+    # Streets named after districts or provinces elsewhere are streets.
+    ("Nhiều gái mại dâm đón khách trên đường Lê Chân, đường Hà Nội và phố Ngô Quyền, TP.HCM. "
+     "Công an quận 3 đã lập biên bản.", "TP. Hồ Chí Minh"),
+    # A ward named like a district of another province is a ward.
+    ("Đội dân phòng phường Tuy Phước (thị xã Thuận An, tỉnh Bình Dương) giải cứu một cô gái.", "Bình Dương"),
+    # `thị xã` is no ward, and lodging (`lưu trú tại`) is no one's address.
+    ("Kiểm tra 40 cơ sở tại thị xã Hòa Thành.", "Tây Ninh"),
+    ("Có 300 cơ sở lưu trú tại thành phố Đà Lạt.", "Lâm Đồng"),
+    # When the evidence is balanced, the one province of the lead is the story's place.
+    ("Công an huyện Quỳ Hợp giải cứu một thiếu nữ bị lừa bán.\nThiếu nữ được đưa đến một quán ở huyện "
+     "Tuyên Hóa, tỉnh Quảng Bình. Công an tỉnh Nghệ An đang điều tra.", "Nghệ An"),
+    # A province speaking of itself (`UBND tỉnh`, `toàn tỉnh`) is no national text though it names the Government.
+    ("Thực hiện nhiệm vụ Chính phủ giao, UBND tỉnh ban hành kế hoạch; toàn tỉnh phấn đấu 80% xã tổ chức "
+     "tuyên truyền.", None),
+])
+def test_document_province_from_what_a_name_stands_for(text: str, province: str | None) -> None:
+    assert places.document_province(doc(text)) == province
+
+
+def test_a_province_speaking_of_itself_is_read_from_its_address() -> None:
+    text = ("Thực hiện nhiệm vụ Chính phủ giao, UBND tỉnh ban hành kế hoạch; toàn tỉnh phấn đấu 80% xã tổ chức "
+            "tuyên truyền.")
+    source = "https://portal.sonla.gov.vn/tin-tuc/ubnd-tinh-ban-hanh-ke-hoach.html"
+    assert places.document_province(doc(text, source=source)) == "Sơn La"
+
+
+def test_provinces_listed_as_examples_do_not_make_a_national_text_theirs() -> None:
+    text = ("Theo Bộ Công an, cả nước có nhiều cơ sở kinh doanh dịch vụ; tại các địa phương như TP. Hồ Chí Minh, "
+            "Hà Nội, Đà Nẵng, Cần Thơ số cơ sở tăng mạnh. Năm nay, lực lượng công an triệt phá nhiều đường dây "
+            "như ở TP. Hồ Chí Minh, Hải Phòng, Khánh Hòa, Bình Dương.")
+    assert places.document_province(doc(text)) is None
+
+
+@pytest.mark.parametrize(("sentence", "national_text", "province"), [
+    ("Hơn 200 tuyên truyền viên của 18 tỉnh thành phía Bắc dự liên hoan.", True, None),
+    ("Hơn 200 chị em tại trung tâm có quê ở 18 tỉnh thành.", False, "Sơn La"),
+    ("Cả nước có 12 cơ sở được kiểm tra.", False, None),
+    ("Tỉnh Sơn La đứng đầu với 12 cơ sở trong số các tỉnh, thành được kiểm tra.", True, "Sơn La"),
+])
+def test_a_figure_of_many_provinces_is_national(sentence: str, national_text: bool, province: str | None) -> None:
+    assert places.sentence_province(sentence, "Sơn La", national_text) == province
