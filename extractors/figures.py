@@ -92,6 +92,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "sample_before": ending(lex["sample_before"], flags=re.IGNORECASE),
         "sample_after": starting(lex["sample_after"]),
         "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
+        "ratio_duration": starting(lex["ratio_duration_after"]),
+        "members_after": starting(lex["members_after"]),
+        "online_group": re.compile(rf"(?<!\w)(?:{alternation(lex['online_group_cues'])})(?!\w)"),
+        "other_programme_after": re.compile(
+            rf"^[^;.,:\n]{{0,50}}?(?<!\w)(?:{alternation(lex['other_programme_after'] or ['(?!)'])})(?!\w)", re.IGNORECASE),
         "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
         "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
     }
@@ -191,6 +196,7 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("phone", p["phone"].search(before) or re.fullmatch(r"0\d{8,10}", raw.strip())),
         ("date", p["date"].search(before)),
         ("duration", q.unit == "count" and q.per is None and p["duration"].search(after)),
+        ("duration", q.unit == "ratio" and p["ratio_duration"].search(after)),  # `trực 24/24 giờ`
         ("change", p["change_before"].search(before) or p["change_after"].search(after)),
         ("description", q.unit == "count" and p["description"].search(after)),
         ("quoted title", _inside_quotes(text, sentence.start, q.start)),
@@ -203,7 +209,7 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("article", q.rule == "words" and q.value == 1 and q.qualifier == "exact"
          and (p["article"].search(before) or not before.strip())),
         ("item", q.unit == "count" and p["item"].search(after)),
-        ("other programme", p["other_programme"].search(before)),
+        ("other programme", p["other_programme"].search(before) or p["other_programme_after"].search(after)),
         ("all licensed businesses", q.unit == "count" and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
          and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
@@ -241,6 +247,8 @@ def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str
             return "force"
         if p["structure_after"].search(after):
             return "structure"
+        if _online_members(sentence.text, after):
+            return "online group"
     if q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after)):
         return "sample"
     if p["penalty"].search(before):
@@ -294,6 +302,13 @@ def is_situation_noise(figure: Figure) -> bool:
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None
     )
+
+
+def _online_members(sentence: str, after: str) -> bool:
+    """`nhóm … trên Facebook với 2.200 thành viên`: the members of an online group tell the case, not the work."""
+    p = _patterns()
+    return (p["members_after"].search(after) is not None and p["online_group"].search(sentence) is not None
+            and p["force_not_with"].search(sentence) is None)
 
 
 def _business_name(before: str, after: str) -> bool:
