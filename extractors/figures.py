@@ -81,7 +81,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "back_reference": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{alternation(lex['back_reference_after'])})(?!\w)"),
         "caption_names": re.compile(
-            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,3}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,5}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
         "named_people": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,4}}?\s+(?:{alternation(lex['named_with'])})\s+[A-ZĐ]"),
         "offence_times": re.compile(
@@ -93,6 +93,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "sample_after": starting(lex["sample_after"]),
         "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
         "ratio_duration": starting(lex["ratio_duration_after"]),
+        "article_things": re.compile(rf"^\s*(?:{alternation(lex['business_nouns'] + lex['article_things_after'])})(?!\w)"),
+        "profile": re.compile(rf"^[^;.:\n]{{0,60}}?(?<!\w)(?:{alternation(lex['profile_after'])})(?!\w)"),
         "members_after": starting(lex["members_after"]),
         "online_group": re.compile(rf"(?<!\w)(?:{alternation(lex['online_group_cues'])})(?!\w)"),
         "other_programme_after": re.compile(
@@ -207,7 +209,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("numbered place", q.unit == "count" and q.qualifier == "exact" and p["numbered_place"].search(before)
          and p["name_end"].search(after)),
         ("article", q.rule == "words" and q.value == 1 and q.qualifier == "exact"
-         and (p["article"].search(before) or not before.strip())),
+         and (p["article"].search(before) or not before.strip() or p["article_things"].match(after))),
+        ("profile", q.unit == "percent" and p["profile"].match(after)),
         ("item", q.unit == "count" and p["item"].search(after)),
         ("other programme", p["other_programme"].search(before) or p["other_programme_after"].search(after)),
         ("all licensed businesses", q.unit == "count" and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
