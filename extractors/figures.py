@@ -213,7 +213,7 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("profile", q.unit == "percent" and p["profile"].match(after)),
         ("item", q.unit == "count" and p["item"].search(after)),
         ("other programme", p["other_programme"].search(before) or p["other_programme_after"].search(after)),
-        ("all licensed businesses", q.unit == "count" and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
+        ("all licensed businesses", q.unit in ("count", "ratio") and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
          and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
         ("code", q.qualifier == "exact" and p["code"].search(before) and p["name_end"].search(after)),
@@ -298,7 +298,9 @@ def is_situation_noise(figure: Figure) -> bool:
         clause_end = metric.CLAUSE_BREAKS.search(figure.sentence, offset)
         clause = figure.sentence[clause_start:clause_end.start() if clause_end else len(figure.sentence)]
         scope = figure.sentence if figure.unit == "percent" else clause
-        return not metric.has_activity(scope, excluding=tuple(lex["employed_activity_excludes"]))
+        if metric.has_activity(scope, excluding=tuple(lex["employed_activity_excludes"])):
+            return False
+        return not (category in lex["employed_categories"] and _continues_people_list(figure))
     return (
         category in lex["situation_noise_categories"]
         and figure.unit in ("count", "ratio")
@@ -312,6 +314,19 @@ def _online_members(sentence: str, after: str) -> bool:
     p = _patterns()
     return (p["members_after"].search(after) is not None and p["online_group"].search(sentence) is not None
             and p["force_not_with"].search(sentence) is None)
+
+
+def _continues_people_list(figure: Figure) -> bool:
+    """`tuyên truyền cho 2.000 người dân; 25.000 người lao động ...`: an item of a list of people the work reached.
+
+    The work is named once, before the list; an item whose clause names none continues the
+    item before it when that one counts people and was kept.
+    """
+    from solieu.extractors import metric
+
+    previous: Figure | None = figure.context.get("previous")
+    return (previous is not None and previous.context.get("noise") is False
+            and metric.counted_category_of(previous) in load_json("figures.json")["people_list_categories"])
 
 
 def _business_name(before: str, after: str) -> bool:

@@ -184,7 +184,7 @@ def _from_atom(text: str, match: re.Match[str], limit: int, g: Grammar) -> Quant
     return quantity
 
 
-DAY_MONTH = re.compile(r"(\d{1,2})[.\-–](\d{1,2})(?![\d%]|[.,/\-]\d)")
+DAY_MONTH = re.compile(r"(\d{1,2})(?:[.\-–]|-\s)(\d{1,2})(?![\d%]|[.,/\-]\d)")  # `chiều 28- 3` too
 
 
 def _day_month_end(text: str, start: int, end: int, limit: int) -> int | None:
