@@ -90,6 +90,8 @@ def test_counted_noun_phrase(text, span, counted):
     ("Thành phố còn 7 điểm nghi ngờ có hoạt động mại dâm tại nơi công cộng.", "7", "communes_with_prostitution"),
     ("Qua rà soát, toàn quận có 4 khu vực có biểu hiện hoạt động mại dâm.", "4", "communes_with_prostitution"),
     ("Lực lượng công an đã triệt phá 3 điểm mại dâm trong quý.", "3", "criminal_cases"),
+    ("Toàn tỉnh có 1.350 cơ sở kinh doanh dịch vụ; 410 người bán dâm có hồ sơ quản lý; 17 tụ điểm mại dâm công cộng.",
+     "17", "communes_with_prostitution"),
     # Sub-counts of establishments by kind in a situation list.
     ("Huyện có 210 cơ sở kinh doanh dịch vụ, gồm 90 nhà nghỉ, 17 bar và 36 loại hình khác.", "17", "establishments_at_risk"),
     ("Huyện có 210 cơ sở kinh doanh dịch vụ, gồm 90 nhà nghỉ, 17 bar và 36 loại hình khác.", "36", "establishments_at_risk"),
