@@ -93,6 +93,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "sample_after": starting(lex["sample_after"]),
         "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
         "ratio_duration": starting(lex["ratio_duration_after"]),
+        "offence_rate": re.compile(rf"(?<!\w)(?:{alternation(lex['offence_after_times'] or ['(?!)'])})\s*$", re.IGNORECASE),
         "article_things": re.compile(rf"^\s*(?:{alternation(lex['business_nouns'] + lex['article_things_after'])})(?!\w)"),
         "profile": re.compile(rf"^[^;.:\n]{{0,60}}?(?<!\w)(?:{alternation(lex['profile_after'])})(?!\w)"),
         "members_after": starting(lex["members_after"]),
@@ -244,8 +245,8 @@ def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str
         if (p["back_reference"].match(after) or p["named_people"].match(after)
                 or not before.strip() and p["caption_names"].match(after)):
             return "people named"
-        if p["offence_times"].search(q.text + after[:40]):
-            return "offence told"
+        if p["offence_times"].search(q.text + after[:40]) or (q.per is not None and p["offence_rate"].search(before)):
+            return "offence told"  # `3 lần bán dâm`, `ép bán dâm 10 lượt/ngày`
         if p["force_after"].search(after) and not p["force_not_with"].search(sentence.text):
             return "force"
         if p["structure_after"].search(after):

@@ -98,6 +98,9 @@ def test_counted_noun_phrase(text, span, counted):
     # Cases detected and handled are criminal cases (the spec's borderline); people so handled stay sanctioned.
     ("Trong tháng, công an huyện đã phát hiện và xử lý 6 vụ mua bán dâm.", "6", "criminal_cases"),
     ("Trong tháng, công an huyện đã phát hiện và xử lý 9 người mua dâm.", "9", "violations_sanctioned"),
+    # Rescues and people lured abroad are trafficking (other); contests are awareness events.
+    ("Công an tỉnh phối hợp giải cứu thành công, bàn giao 5 cô gái cho gia đình.", "5", "other"),
+    ("Trong năm, các trường đã tổ chức 42 hội thi tìm hiểu pháp luật về phòng, chống mại dâm.", "42", "propaganda_events"),
     # Attendees counted after a course in the same clause were trained.
     ("Mở 6 lớp tập huấn, bồi dưỡng kiến thức pháp luật về phòng, chống mại dâm cho cán bộ cấp xã ở các huyện miền núi với 480 lượt người tham dự.",
      "480", "people_trained"),
