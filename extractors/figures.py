@@ -246,7 +246,7 @@ def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str
                 or not before.strip() and p["caption_names"].match(after)):
             return "people named"
         if p["offence_times"].search(q.text + after[:40]) or (q.per is not None and p["offence_rate"].search(before)):
-            return "offence told"  # `3 lần bán dâm`, `ép bán dâm 10 lượt/ngày`
+            return "offence told"  # how often an offence of the story was done, once or per day
         if p["force_after"].search(after) and not p["force_not_with"].search(sentence.text):
             return "force"
         if p["structure_after"].search(after):
