@@ -98,6 +98,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "profile": re.compile(rf"^[^;.:\n]{{0,60}}?(?<!\w)(?:{alternation(lex['profile_after'])})(?!\w)"),
         "members_after": starting(lex["members_after"]),
         "online_group": re.compile(rf"(?<!\w)(?:{alternation(lex['online_group_cues'])})(?!\w)"),
+        "existence_before": ending(lex["existence_before"], flags=re.IGNORECASE),
         "other_programme_after": re.compile(
             rf"^[^;.,:\n]{{0,50}}?(?<!\w)(?:{alternation(lex['other_programme_after'] or ['(?!)'])})(?!\w)", re.IGNORECASE),
         "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
@@ -213,7 +214,8 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
          and (p["article"].search(before) or not before.strip() or p["article_things"].match(after))),
         ("profile", q.unit == "percent" and p["profile"].match(after)),
         ("item", q.unit == "count" and p["item"].search(after)),
-        ("other programme", p["other_programme"].search(before) or p["other_programme_after"].search(after)),
+        ("other programme", p["other_programme"].search(before)
+         or p["other_programme_after"].search(after) and p["existence_before"].search(before)),
         ("all licensed businesses", q.unit in ("count", "ratio") and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
          and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
