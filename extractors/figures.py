@@ -81,7 +81,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "back_reference": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,2}}?\s+(?:{alternation(lex['back_reference_after'])})(?!\w)"),
         "caption_names": re.compile(
-            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,3}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
+            rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,5}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
         "named_people": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,4}}?\s+(?:{alternation(lex['named_with'])})\s+[A-ZĐ]"),
         "offence_times": re.compile(
@@ -92,6 +92,15 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "sample_before": ending(lex["sample_before"], flags=re.IGNORECASE),
         "sample_after": starting(lex["sample_after"]),
         "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
+        "ratio_duration": starting(lex["ratio_duration_after"]),
+        "offence_rate": re.compile(rf"(?<!\w)(?:{alternation(lex['offence_after_times'] or ['(?!)'])})\s*$", re.IGNORECASE),
+        "article_things": re.compile(rf"^\s*(?:{alternation(lex['business_nouns'] + lex['article_things_after'])})(?!\w)"),
+        "profile": re.compile(rf"^[^;.:\n]{{0,60}}?(?<!\w)(?:{alternation(lex['profile_after'])})(?!\w)"),
+        "members_after": starting(lex["members_after"]),
+        "online_group": re.compile(rf"(?<!\w)(?:{alternation(lex['online_group_cues'])})(?!\w)"),
+        "existence_before": ending(lex["existence_before"], flags=re.IGNORECASE),
+        "other_programme_after": re.compile(
+            rf"^[^;.,:\n]{{0,50}}?(?<!\w)(?:{alternation(lex['other_programme_after'] or ['(?!)'])})(?!\w)", re.IGNORECASE),
         "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
         "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
     }
@@ -191,6 +200,7 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("phone", p["phone"].search(before) or re.fullmatch(r"0\d{8,10}", raw.strip())),
         ("date", p["date"].search(before)),
         ("duration", q.unit == "count" and q.per is None and p["duration"].search(after)),
+        ("duration", q.unit == "ratio" and p["ratio_duration"].search(after)),  # `trực 24/24 giờ`
         ("change", p["change_before"].search(before) or p["change_after"].search(after)),
         ("description", q.unit == "count" and p["description"].search(after)),
         ("quoted title", _inside_quotes(text, sentence.start, q.start)),
@@ -201,10 +211,12 @@ def not_a_figure(text: str, q: Quantity, sentence: Sentence) -> str | None:
         ("numbered place", q.unit == "count" and q.qualifier == "exact" and p["numbered_place"].search(before)
          and p["name_end"].search(after)),
         ("article", q.rule == "words" and q.value == 1 and q.qualifier == "exact"
-         and (p["article"].search(before) or not before.strip())),
+         and (p["article"].search(before) or not before.strip() or p["article_things"].match(after))),
+        ("profile", q.unit == "percent" and p["profile"].match(after)),
         ("item", q.unit == "count" and p["item"].search(after)),
-        ("other programme", p["other_programme"].search(before)),
-        ("all licensed businesses", q.unit == "count" and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
+        ("other programme", p["other_programme"].search(before)
+         or p["other_programme_after"].search(after) and p["existence_before"].search(before)),
+        ("all licensed businesses", q.unit in ("count", "ratio") and p["licensed_all"].match(text, q.end, min(sentence.end, q.end + 120))
          and not _work_before(before)),  # `kiểm tra 1.824 lượt cơ sở ... có điều kiện` is work done
         ("numbered place", q.qualifier == "exact" and p["school"].search(before)),
         ("code", q.qualifier == "exact" and p["code"].search(before) and p["name_end"].search(after)),
@@ -235,12 +247,14 @@ def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str
         if (p["back_reference"].match(after) or p["named_people"].match(after)
                 or not before.strip() and p["caption_names"].match(after)):
             return "people named"
-        if p["offence_times"].search(q.text + after[:40]):
-            return "offence told"
+        if p["offence_times"].search(q.text + after[:40]) or (q.per is not None and p["offence_rate"].search(before)):
+            return "offence told"  # how often an offence of the story was done, once or per day
         if p["force_after"].search(after) and not p["force_not_with"].search(sentence.text):
             return "force"
         if p["structure_after"].search(after):
             return "structure"
+        if _online_members(sentence.text, after):
+            return "online group"
     if q.unit in ("count", "ratio") and (p["sample_before"].search(before) or p["sample_after"].search(after)):
         return "sample"
     if p["penalty"].search(before):
@@ -287,13 +301,35 @@ def is_situation_noise(figure: Figure) -> bool:
         clause_end = metric.CLAUSE_BREAKS.search(figure.sentence, offset)
         clause = figure.sentence[clause_start:clause_end.start() if clause_end else len(figure.sentence)]
         scope = figure.sentence if figure.unit == "percent" else clause
-        return not metric.has_activity(scope, excluding=tuple(lex["employed_activity_excludes"]))
+        if metric.has_activity(scope, excluding=tuple(lex["employed_activity_excludes"])):
+            return False
+        return not (category in lex["employed_categories"] and _continues_people_list(figure))
     return (
         category in lex["situation_noise_categories"]
         and figure.unit in ("count", "ratio")
         and not metric.has_activity(figure.sentence)
         and metric.event_before(figure) is None
     )
+
+
+def _online_members(sentence: str, after: str) -> bool:
+    """`nhóm … trên Facebook với 2.200 thành viên`: the members of an online group tell the case, not the work."""
+    p = _patterns()
+    return (p["members_after"].search(after) is not None and p["online_group"].search(sentence) is not None
+            and p["force_not_with"].search(sentence) is None)
+
+
+def _continues_people_list(figure: Figure) -> bool:
+    """`tuyên truyền cho 2.000 người dân; 25.000 người lao động ...`: an item of a list of people the work reached.
+
+    The work is named once, before the list; an item whose clause names none continues the
+    item before it when that one counts people and was kept.
+    """
+    from solieu.extractors import metric
+
+    previous: Figure | None = figure.context.get("previous")
+    return (previous is not None and previous.context.get("noise") is False
+            and metric.counted_category_of(previous) in load_json("figures.json")["people_list_categories"])
 
 
 def _business_name(before: str, after: str) -> bool:

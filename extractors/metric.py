@@ -206,9 +206,10 @@ def _lexicon_metric(figure: Figure) -> tuple[str, float]:
         target = row[activity] if activity in row else lex["activity_metric"].get(activity)
         if target and (category not in lex["fixed"] or target == default):
             scores[target] += score
-    event = event_before(figure) if category == "place" else None
-    if event in lex["place_after_event"]:
-        scores[lex["place_after_event"][event]] += lex["place_after_event_weight"]
+    event = event_before(figure) if category in ("place", "people", "staff") else None
+    after_event = lex["place_after_event"] if category == "place" else lex.get("people_after_event", {})
+    if event in after_event:
+        scores[after_event[event]] += lex["place_after_event_weight"]
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best, top = ranked[0]
     runner = ranked[1][1] if len(ranked) > 1 else 0.0

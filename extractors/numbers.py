@@ -184,7 +184,7 @@ def _from_atom(text: str, match: re.Match[str], limit: int, g: Grammar) -> Quant
     return quantity
 
 
-DAY_MONTH = re.compile(r"(\d{1,2})[.\-–](\d{1,2})(?![\d%]|[.,/\-]\d)")
+DAY_MONTH = re.compile(r"(\d{1,2})(?:[.\-–]|-\s)(\d{1,2})(?![\d%]|[.,/\-]\d)")  # `chiều 28- 3` too
 
 
 def _day_month_end(text: str, start: int, end: int, limit: int) -> int | None:
@@ -214,6 +214,9 @@ def _is_glued(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2):start]
     letters = re.match(r"[^\W\d_]+", text[end:end + 8])
     code_after = after.isupper() or (letters is not None and len(letters.group()) <= 2 and letters.group().isascii())
+    if re.fullmatch(rf"(?:{alternation(load_json('numbers.json')['glued_unit_powers'])})", text[start:end]) \
+            and re.search(rf"(?<![^\W\d_])(?:{alternation(load_json('numbers.json')['glued_units_before'])})$", before):
+        return True  # `120 m2`, `km2`: the power of a unit
     if code_after or before[-1:].isupper():  # `4G`, `10km`, `PC45`, `QH13`; `tổ chức10 lớp`, `03vũ trường` are typos
         return True
     return len(before) == 2 and before[1] == "-" and before[0].isalpha()
@@ -227,6 +230,8 @@ def _is_list_number(text: str, start: int, end: int) -> bool:
     """`1.`, `3.2.`, `4.11.` opening a line number a clause."""
     line_start = text.rfind("\n", 0, start) + 1
     head = text[line_start:start]
+    if head.strip() == "(" and text[end:end + 1] == ")":
+        return True  # `(1) 100% cấp ủy ...`: a clause numbered in parentheses at a line's start
     if not head.strip(" \t-–•"):
         return re.match(r"(?:\.\d+)*\.(?:\s|$|[A-ZĐ])", text[end:]) is not None
     # Clauses of a quoted law run on in one paragraph: `... đến năm năm. 2. Phạm tội ...`, `: 1.Người nào ...`
@@ -261,6 +266,8 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
     if pct:
         q.unit, q.end = "percent", pct.end()
         q.rule = "percent" if q.rule == "number" else q.rule
+        if q.value_high is None:
+            _percent_range(text, q, limit, g)
     else:
         money = g.money.match(text, q.end, limit)
         if money:
@@ -270,6 +277,17 @@ def _extend_right(text: str, q: Quantity, limit: int, g: Grammar) -> None:
             q.unit, q.rule = "vnd", "money"  # `phạt tổng số tiền hơn 6,4 tỉ`: the amount is money without `đồng`
     q.text = text[q.start:q.end]
     _apply_rate(text, q, limit, g)
+
+
+def _percent_range(text: str, q: Quantity, limit: int, g: Grammar) -> None:
+    """`10%-15%`, `75% đến 80%`: a range whose two ends each carry the sign is one figure, not two."""
+    rng = g.range_tail.match(text, q.end, limit)
+    if rng is None:
+        return
+    pct = g.percent.match(text, rng.end(), limit)
+    high = parse_digits(rng.group(1), g.style)
+    if pct is not None and high > q.value:
+        q.value_high, q.end, q.rule = high, pct.end(), "range"
 
 
 @lru_cache(maxsize=2)
@@ -366,11 +384,10 @@ def _extend_left(text: str, q: Quantity, g: Grammar) -> None:
     """A qualifier (`hơn`, `Trên`, `ít nhất được`) or a range opener (`từ`) joins the span."""
     window_start = max(0, q.start - 40)
     before = text[window_start:q.start]
-    if q.rule == "range":
-        opener = g.range_open.search(before)
-        if opener:
-            q.start = window_start + opener.start()
-    else:
+    opener = g.range_open.search(before) if q.rule == "range" else None
+    if opener:
+        q.start = window_start + opener.start()
+    else:  # `khoảng 10%-15%`: a range without `từ` may take a qualifier
         qual = g.qualifier.search(before)
         if qual:
             q.qualifier = qualifier_code(qual.group(1))

@@ -86,6 +86,24 @@ def test_counted_noun_phrase(text, span, counted):
     ("Lắp đặt 15 pa nô tuyên truyền tại các trục đường chính.", "15", "materials_distributed"),
     ("Đội kiểm tra liên ngành đã kiểm tra tại 12 xã, phường trong năm.", "12", "inspections"),
     ("Toàn huyện có 8 đội công tác xã hội tình nguyện với 96 tình nguyện viên.", "96", "teams_established"),
+    # Spots and areas where prostitution shows are the situation, not cases.
+    ("Thành phố còn 7 điểm nghi ngờ có hoạt động mại dâm tại nơi công cộng.", "7", "communes_with_prostitution"),
+    ("Qua rà soát, toàn quận có 4 khu vực có biểu hiện hoạt động mại dâm.", "4", "communes_with_prostitution"),
+    ("Lực lượng công an đã triệt phá 3 điểm mại dâm trong quý.", "3", "criminal_cases"),
+    ("Toàn tỉnh có 1.350 cơ sở kinh doanh dịch vụ; 410 người bán dâm có hồ sơ quản lý; 17 tụ điểm mại dâm công cộng.",
+     "17", "communes_with_prostitution"),
+    # Sub-counts of establishments by kind in a situation list.
+    ("Huyện có 210 cơ sở kinh doanh dịch vụ, gồm 90 nhà nghỉ, 17 bar và 36 loại hình khác.", "17", "establishments_at_risk"),
+    ("Huyện có 210 cơ sở kinh doanh dịch vụ, gồm 90 nhà nghỉ, 17 bar và 36 loại hình khác.", "36", "establishments_at_risk"),
+    # Cases detected and handled are criminal cases (the spec's borderline); people so handled stay sanctioned.
+    ("Trong tháng, công an huyện đã phát hiện và xử lý 6 vụ mua bán dâm.", "6", "criminal_cases"),
+    ("Trong tháng, công an huyện đã phát hiện và xử lý 9 người mua dâm.", "9", "violations_sanctioned"),
+    # Rescues and people lured abroad are trafficking (other); contests are awareness events.
+    ("Công an tỉnh phối hợp giải cứu thành công, bàn giao 5 cô gái cho gia đình.", "5", "other"),
+    ("Trong năm, các trường đã tổ chức 42 hội thi tìm hiểu pháp luật về phòng, chống mại dâm.", "42", "propaganda_events"),
+    # Attendees counted after a course in the same clause were trained.
+    ("Mở 6 lớp tập huấn, bồi dưỡng kiến thức pháp luật về phòng, chống mại dâm cho cán bộ cấp xã ở các huyện miền núi với 480 lượt người tham dự.",
+     "480", "people_trained"),
 ])
 def test_metric_from_the_lexicon(text, span, metric):
     assert figure_of(text, span).metric == metric
