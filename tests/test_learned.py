@@ -49,7 +49,11 @@ def test_a_header_without_a_known_kind_is_one_error_line():
 
 
 def _tiny_corpus_rows() -> list[train.Prepared]:
-    docs = [
+    return train.prepare(train.examples(_tiny_corpus_docs()))
+
+
+def _tiny_corpus_docs() -> list[dict]:
+    return [
         {"doc_id": f"d{i}", "source": "", "text": text, "kind": "report", "origin": "handmade",
          "figures": [{"start": text.index(number), "end": text.index(number) + len(number), "unit": "count",
                       "qualifier": "exact", "metric": metric, "status": status, "origin": "handmade"}]}
@@ -60,7 +64,6 @@ def _tiny_corpus_rows() -> list[train.Prepared]:
             ("Kế hoạch đặt chỉ tiêu 7 cuộc kiểm tra đột xuất.", "7", "inspections", "target"),
         ])
     ]
-    return train.prepare(train.examples(docs))
 
 
 def test_model_files_round_trip_and_an_altered_file_is_refused(tmp_path: Path):
@@ -146,14 +149,14 @@ def test_real_articles_held_out_whole_reach_the_measured_floors(cross_validation
 def test_the_models_add_on_real_articles_and_lose_nothing_where_the_rules_hold(cross_validation):
     """Learned parts earn their place where they add, and cost nothing where the rules already hold.
 
-    Over every real set held out whole (police news, where most numbers are not figures,
-    among them) the models keep fewer false alarms and more whole records right; on the
-    development set the rules were sharpened on they tie with the rules; on the hand-made
-    corpus, whose wording is wider, they add.
+    Over every real set held out whole the models get more whole records right and find
+    figures no worse (a figure model ships only when it keeps clearly better figures than
+    the filters); on the development set the rules were sharpened on they tie with the
+    rules; on the hand-made corpus, whose wording is wider, they add.
     """
     real = [pair for origin, pair in cross_validation.pipeline.items() if origin in corpus.published_origins()]
     rules, combined = (rebuild.pooled([pair[side] for pair in real]) for side in (0, 1))
-    assert combined.f1 > rules.f1 and combined.record_f1 > rules.record_f1
+    assert combined.f1 >= rules.f1 - 0.005 and combined.record_f1 > rules.record_f1
     rules, combined = cross_validation.pipeline["real-dev"]
     assert combined.f1 >= rules.f1 - 0.005
     assert combined.record_f1 >= rules.record_f1 - 0.01
@@ -184,7 +187,17 @@ def test_a_model_that_changes_no_answer_is_not_shipped(cross_validation):
     for task in ("metric", "status", "period", "province"):
         threshold = manifest["thresholds"].get(task, 0)
         assert (task in manifest["models"]) == (threshold > 0)
-    assert "figure" in manifest["models"]
+    assert ("figure" in manifest["models"]) == train.figure_model_wanted(manifest["thresholds"])
+
+
+def test_a_figure_model_that_adds_nothing_over_the_filters_is_not_fitted(monkeypatch):
+    """Thresholds under which the filters' verdict always stands mean no figure model is fitted or shipped."""
+    fitted: list = []
+    monkeypatch.setattr(train, "fit_figure", lambda rows, family="linear": fitted.append(rows) or "a figure model")
+    rows, candidates = _tiny_corpus_rows(), ["a candidate"]
+    rules_decide = dict(zip(("figure", "figure_vetoed"), train.RULES_DECIDE_FIGURES))
+    assert train.fit_models(rows, candidates, rules_decide).figure is None and fitted == []
+    assert train.fit_models(rows, candidates, {"figure": 0.25, "figure_vetoed": 0.5}).figure == "a figure model"
 
 
 def test_models_written_elsewhere_are_used_when_named(tmp_path, monkeypatch):

@@ -52,6 +52,8 @@ RULE_THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
 RANKER_MARGIN = 0.01
 # The same for the metric and status models: the share of held-out real figures they must win.
 MODEL_MARGIN = 0.005
+# Thresholds under which the filters' verdict always stands: every accepted candidate kept, no vetoed one.
+RULES_DECIDE_FIGURES = (0.0, 1.01)
 FIGURE_THRESHOLDS = tuple(round(0.1 + 0.05 * i, 2) for i in range(18))
 
 
@@ -161,7 +163,7 @@ def fit_models(rows: Sequence[Prepared], candidates: Sequence[PreparedCandidate]
     chosen = {**classify.DEFAULT_THRESHOLDS, **(thresholds or {})}
     metric_model = fit(TASKS["metric"], rows, family) if chosen["metric"] > 0 else None
     status_model = fit(TASKS["status"], rows, family) if chosen["status"] > 0 else None
-    figure_model = fit_figure(candidates, family) if candidates else None
+    figure_model = fit_figure(candidates, family) if candidates and figure_model_wanted(chosen) else None
     period, province = (rankers.fit_ranker(task, groups) if chosen[task] > 0 and groups else None
                         for task in rankers.TASKS)
     return classify.Models(metric_model, status_model, figure_model, chosen, period, province)  # type: ignore[arg-type]
@@ -299,8 +301,19 @@ def search_thresholds(held: HeldOut, origins: tuple[str, ...] = REAL_ORIGINS) ->
             return total / len(by_origin)
         pairs = [(a, b) for a in FIGURE_THRESHOLDS for b in FIGURE_THRESHOLDS]
         best = max(pairs, key=lambda pair: (round(f1(pair), 6), -abs(pair[0] - 0.5) - abs(pair[1] - 0.5)))
-        chosen["figure"], chosen["figure_vetoed"] = best
+        # As for the other tasks, the figure model ships only when it keeps clearly better figures than
+        # the filters alone on held-out real documents; otherwise it would trade one set's recall for
+        # another's precision for nothing, and cost every document its features.
+        if f1(best) - f1(RULES_DECIDE_FIGURES) > MODEL_MARGIN:
+            chosen["figure"], chosen["figure_vetoed"] = best
+        else:
+            chosen["figure"], chosen["figure_vetoed"] = RULES_DECIDE_FIGURES
     return chosen
+
+
+def figure_model_wanted(thresholds: dict[str, float]) -> bool:
+    """False when the thresholds let the filters' verdict always stand (no figure model is fitted)."""
+    return (thresholds.get("figure"), thresholds.get("figure_vetoed")) != RULES_DECIDE_FIGURES
 
 
 def score_rows(held: HeldOut, thresholds: dict[str, float], origin: str | None = None) -> Score:
