@@ -84,6 +84,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,5}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
         "named_people": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,4}}?\s+(?:{alternation(lex['named_with'])})\s+[A-ZĐ]"),
+        "arrest_before": ending(lex["arrest_before"], flags=re.IGNORECASE),
         "offence_times": re.compile(
             rf"(?<!\w)(?:{alternation(lex['times_words'])})\s+(?:{alternation(lex['offence_after_times'])})(?!\w)", re.IGNORECASE),
         "force_after": starting(lex["force_nouns"]),
@@ -244,8 +245,8 @@ def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str
     if _deal_money(text, q, sentence, before, after):
         return "price"
     if q.unit == "count":
-        if (p["back_reference"].match(after) or p["named_people"].match(after)
-                or not before.strip() and p["caption_names"].match(after)):
+        if (p["back_reference"].match(after) or not before.strip() and p["caption_names"].match(after)
+                or p["named_people"].match(after) and not p["arrest_before"].search(before)):
             return "people named"
         if p["offence_times"].search(q.text + after[:40]) or (q.per is not None and p["offence_rate"].search(before)):
             return "offence told"  # how often an offence of the story was done, once or per day

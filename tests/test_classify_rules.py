@@ -153,3 +153,21 @@ def test_owners_and_pimps_on_record_are_the_setting_and_arrested_ones_are_cases(
     on_record = "Trên địa bàn hiện có 600 cơ sở kinh doanh dịch vụ; 9 chủ chứa, 25 đối tượng môi giới mại dâm."
     assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=on_record))] == ["600"]
     assert figure_of("Công an đã bắt 3 chủ chứa mại dâm trên địa bàn.", "3").metric == "criminal_cases"
+
+
+@pytest.mark.parametrize("text,span", [
+    # Trafficked children and teenagers counted in words (issue 18, third round).
+    ("Lực lượng chức năng đã giải cứu hai em bị lừa bán sang nước ngoài.", "hai"),
+    ("Cơ quan công an tiếp nhận ba thiếu niên trốn khỏi nhà chứa.", "ba"),
+    # A count in words that ends the text, with its line break.
+    ("Kiểm tra quán karaoke, phát hiện 2 cặp nam nữ mua bán dâm và bắt giữ năm đối tượng\n", "năm"),
+])
+def test_people_counted_in_words_in_police_news_are_figures(text, span):
+    assert figure_of(text, span).value > 1
+
+
+def test_people_arrested_then_named_are_a_count_and_people_only_named_are_not():
+    arrested = "Công an huyện bắt giữ hai đối tượng quản lý là Lê Văn Bình và Trần Văn Cường."
+    assert figure_of(arrested, "hai").metric == "criminal_cases"
+    named = "Tại cơ quan điều tra, hai đối tượng là Lê Văn Bình và Trần Văn Cường đã khai nhận hành vi."
+    assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=named))] == []
