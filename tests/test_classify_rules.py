@@ -171,3 +171,8 @@ def test_people_arrested_then_named_are_a_count_and_people_only_named_are_not():
     assert figure_of(arrested, "hai").metric == "criminal_cases"
     named = "Tại cơ quan điều tra, hai đối tượng là Lê Văn Bình và Trần Văn Cường đã khai nhận hành vi."
     assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=named))] == []
+
+
+def test_children_counted_in_a_police_story_are_victims():
+    text = "Hai em bị dụ dỗ làm việc ở một quán nhậu và bị ép tiếp khách."
+    assert figure_of(text, "Hai").metric == "other"
