@@ -103,6 +103,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "other_programme_after": re.compile(
             rf"^[^;.,:\n]{{0,50}}?(?<!\w)(?:{alternation(lex['other_programme_after'] or ['(?!)'])})(?!\w)", re.IGNORECASE),
         "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
+        "victim": starting(lex["victim_nouns"]),
+        "victim_not_with": re.compile(rf"(?<!\w)(?:{alternation(lex['victim_not_with'])})(?!\w)", re.IGNORECASE),
+        "trafficking_story": re.compile(rf"(?<!\w)(?:{alternation(lex['trafficking_story_cues'])})(?!\w)", re.IGNORECASE),
         "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
     }
 
@@ -133,7 +136,28 @@ def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure
     link_previous([figure for figure in found if figure.context["veto"] is None])
     for figure in found:
         figure.context["noise"] = is_situation_noise(figure)
+        if figure.context["veto"] is None and _victim_of_trafficking(figure, doc.text):
+            figure.context["noise"] = False
+            figure.context["victim"] = True
     return found
+
+
+def _victim_of_trafficking(figure: Figure, text: str) -> bool:
+    """`Bốn cô gái ... được giải cứu`: girls counted in a story of women lured, sold or rescued are victims.
+
+    Counted without a word of the work around them they would pass for the setting; the
+    document tells their story once, in any sentence, so it is read once (only when such
+    a count is met). Girls the sentence shows selling sex are left to the sex-work metrics.
+    """
+    p = _patterns()
+    if figure.counted is None or figure.unit != "count" or not p["victim"].match(figure.counted):
+        return False
+    return p["victim_not_with"].search(figure.sentence) is None and _trafficking_story(text)
+
+
+@per_document
+def _trafficking_story(text: str) -> bool:
+    return _patterns()["trafficking_story"].search(text) is not None
 
 
 def find_candidates(doc: Document, sentence: Sentence) -> list[Figure]:

@@ -196,6 +196,8 @@ def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]
 
 def _lexicon_metric(figure: Figure) -> tuple[str, float]:
     lex = _lexicon()
+    if figure.context.get("victim"):  # girls of a trafficking story (figures._victim_of_trafficking)
+        return lex["defaults"]["other_things"], 0.8
     category = counted_category_of(figure)
     activities = activity_scores(figure)
     scores: dict[str, float] = defaultdict(float)

@@ -176,3 +176,12 @@ def test_people_arrested_then_named_are_a_count_and_people_only_named_are_not():
 def test_children_counted_in_a_police_story_are_victims():
     text = "Hai em bị dụ dỗ làm việc ở một quán nhậu và bị ép tiếp khách."
     assert figure_of(text, "Hai").metric == "other"
+
+
+def test_girls_of_a_trafficking_story_are_victims_and_girls_selling_sex_are_not():
+    story = ("Công an tỉnh đã giải cứu các cô gái bị đưa qua biên giới.\n"
+             "Ba cô gái quê ở vùng núi, tuổi từ 17 đến 22.")
+    assert figure_of(story, "Ba").metric == "other"
+    raid = ("Công an tỉnh đã giải cứu các cô gái bị đưa qua biên giới.\n"
+            "Chủ quán nuôi 4 cô gái để bán dâm cho khách.")
+    assert figure_of(raid, "4").metric != "other"
