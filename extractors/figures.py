@@ -104,6 +104,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^[^;.,:\n]{{0,50}}?(?<!\w)(?:{alternation(lex['other_programme_after'] or ['(?!)'])})(?!\w)", re.IGNORECASE),
         "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
         "victim": starting(lex["victim_nouns"]),
+        "kept": starting(lex["kept_nouns"]),
+        "keeper_before": re.compile(
+            rf"(?<!\w)(?:{alternation(lex['keeper_verbs'])})(?:[\s,]+[^\W\d_]+){{0,2}}?[\s,]*$", re.IGNORECASE),
+        "keeper_each": re.compile(rf"(?<!\w)(?:{alternation(lex['keeper_each'])})(?!\w)", re.IGNORECASE),
         "victim_not_with": re.compile(rf"(?<!\w)(?:{alternation(lex['victim_not_with'])})(?!\w)", re.IGNORECASE),
         "trafficking_story": re.compile(rf"(?<!\w)(?:{alternation(lex['trafficking_story_cues'])})(?!\w)", re.IGNORECASE),
         "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
@@ -136,10 +140,26 @@ def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure
     link_previous([figure for figure in found if figure.context["veto"] is None])
     for figure in found:
         figure.context["noise"] = is_situation_noise(figure)
-        if figure.context["veto"] is None and _victim_of_trafficking(figure, doc.text):
+        if figure.context["veto"] is None and _kept_by_the_case(figure):
+            figure.context["noise"] = False
+            figure.context["kept"] = True
+        elif figure.context["veto"] is None and _victim_of_trafficking(figure, doc.text):
             figure.context["noise"] = False
             figure.context["victim"] = True
     return found
+
+
+def _kept_by_the_case(figure: Figure) -> bool:
+    """`Thủy nuôi 8 cô gái`, `có trong tay 5 tiếp viên`: the women a pimp keeps are the case's sex workers, not staff.
+
+    How many each place keeps (`mỗi quán nuôi 2-3 cô gái`) describes the trade, and stays the setting.
+    """
+    p = _patterns()
+    if figure.counted is None or figure.unit != "count" or not p["kept"].match(figure.counted):
+        return False
+    offset = figure.start - figure.sentence_start
+    keeper = p["keeper_before"].search(figure.sentence, max(0, offset - 40), offset)
+    return keeper is not None and p["keeper_each"].search(figure.sentence, max(0, keeper.start() - 30), keeper.start()) is None
 
 
 def _victim_of_trafficking(figure: Figure, text: str) -> bool:

@@ -185,3 +185,11 @@ def test_girls_of_a_trafficking_story_are_victims_and_girls_selling_sex_are_not(
     raid = ("Công an tỉnh đã giải cứu các cô gái bị đưa qua biên giới.\n"
             "Chủ quán nuôi 4 cô gái để bán dâm cho khách.")
     assert figure_of(raid, "4").metric != "other"
+
+
+@pytest.mark.parametrize("text,span", [
+    ("Chủ nhà nghỉ nuôi 7 cô gái trong các phòng phía sau để phục vụ khách.", "7"),
+    ("Theo cơ quan điều tra, Hùng có trong tay khoảng 12 tiếp viên trẻ.", "khoảng 12"),
+])
+def test_women_a_pimp_keeps_are_sex_workers_on_record(text, span):
+    assert figure_of(text, span).metric == "sex_workers_recorded"
