@@ -193,3 +193,16 @@ def test_girls_of_a_trafficking_story_are_victims_and_girls_selling_sex_are_not(
 ])
 def test_women_a_pimp_keeps_are_sex_workers_on_record(text, span):
     assert figure_of(text, span).metric == "sex_workers_recorded"
+
+
+@pytest.mark.parametrize("text,span,metric", [
+    # `đã bắt quả tang` is caught in the act, not the arrest of `đã bắt`.
+    ("Tổ công tác đã bắt quả tang 5 trường hợp nhân viên quán gội đầu đang kích dục cho khách.", "5",
+     "violations_sanctioned"),
+    ("Công an thị trấn kiểm tra bắt 4 đối tượng bán dâm tại khu vực bến xe.", "4", "violations_sanctioned"),
+    # Hostesses found in a raid are suspected sex workers.
+    ("Kiểm tra quán karaoke, tổ công tác phát hiện có 7 nữ tiếp viên đang ngồi cùng khách trong phòng.", "7",
+     "sex_workers_recorded"),
+])
+def test_people_found_in_a_raid(text, span, metric):
+    assert figure_of(text, span).metric == metric
