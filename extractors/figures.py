@@ -94,7 +94,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "sample_after": starting(lex["sample_after"]),
         "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
         "ratio_duration": starting(lex["ratio_duration_after"]),
-        "offence_rate": re.compile(rf"(?<!\w)(?:{alternation(lex['offence_after_times'] or ['(?!)'])})\s*$", re.IGNORECASE),
+        "offence_rate": re.compile(rf"(?<!\w)(?:{alternation(lex['offence_after_times'] or ['(?!)'])})"
+                                   rf"(?:\s+(?:{alternation(lex['offence_rate_fillers'])}))?\s*$", re.IGNORECASE),
         "article_things": re.compile(rf"^\s*(?:{alternation(lex['business_nouns'] + lex['article_things_after'])})(?!\w)"),
         "profile": re.compile(rf"^[^;.:\n]{{0,60}}?(?<!\w)(?:{alternation(lex['profile_after'])})(?!\w)"),
         "members_after": starting(lex["members_after"]),
