@@ -143,10 +143,10 @@ def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure
         figure.context["noise"] = is_situation_noise(figure)
         if figure.context["veto"] is None and _kept_by_the_case(figure):
             figure.context["noise"] = False
-            figure.context["kept"] = True
+            figure.context["story_role"] = "kept"
         elif figure.context["veto"] is None and _victim_of_trafficking(figure, doc.text):
             figure.context["noise"] = False
-            figure.context["victim"] = True
+            figure.context["story_role"] = "victim"
     return found
 
 
