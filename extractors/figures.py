@@ -84,6 +84,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,5}}?(?:\s+[A-ZĐ][^\W\d_]*){{3}}"),
         "named_people": re.compile(
             rf"^\s*(?:{alternation(lex['people_nouns'])})(?:\s+[^\W\d_]+){{0,4}}?\s+(?:{alternation(lex['named_with'])})\s+[A-ZĐ]"),
+        "arrest_before": ending(lex["arrest_before"], flags=re.IGNORECASE),
         "offence_times": re.compile(
             rf"(?<!\w)(?:{alternation(lex['times_words'])})\s+(?:{alternation(lex['offence_after_times'])})(?!\w)", re.IGNORECASE),
         "force_after": starting(lex["force_nouns"]),
@@ -93,7 +94,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "sample_after": starting(lex["sample_after"]),
         "penalty": ending(lex["penalty_before"], r"(?:\s+[^\s;.]+){0,4}\s*$", re.IGNORECASE),
         "ratio_duration": starting(lex["ratio_duration_after"]),
-        "offence_rate": re.compile(rf"(?<!\w)(?:{alternation(lex['offence_after_times'] or ['(?!)'])})\s*$", re.IGNORECASE),
+        "offence_rate": re.compile(rf"(?<!\w)(?:{alternation(lex['offence_after_times'] or ['(?!)'])})"
+                                   rf"(?:\s+(?:{alternation(lex['offence_rate_fillers'])}))?\s*$", re.IGNORECASE),
         "article_things": re.compile(rf"^\s*(?:{alternation(lex['business_nouns'] + lex['article_things_after'])})(?!\w)"),
         "profile": re.compile(rf"^[^;.:\n]{{0,60}}?(?<!\w)(?:{alternation(lex['profile_after'])})(?!\w)"),
         "members_after": starting(lex["members_after"]),
@@ -102,6 +104,13 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "other_programme_after": re.compile(
             rf"^[^;.,:\n]{{0,50}}?(?<!\w)(?:{alternation(lex['other_programme_after'] or ['(?!)'])})(?!\w)", re.IGNORECASE),
         "other_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['other_topic_cues'])})(?!\w)", re.IGNORECASE),
+        "victim": starting(lex["victim_nouns"]),
+        "kept": starting(lex["kept_nouns"]),
+        "keeper_before": re.compile(
+            rf"(?<!\w)(?:{alternation(lex['keeper_verbs'])})(?:[\s,]+[^\W\d_]+){{0,2}}?[\s,]*$", re.IGNORECASE),
+        "keeper_each": re.compile(rf"(?<!\w)(?:{alternation(lex['keeper_each'])})(?!\w)", re.IGNORECASE),
+        "victim_not_with": re.compile(rf"(?<!\w)(?:{alternation(lex['victim_not_with'])})(?!\w)", re.IGNORECASE),
+        "trafficking_story": re.compile(rf"(?<!\w)(?:{alternation(lex['trafficking_story_cues'])})(?!\w)", re.IGNORECASE),
         "own_topic": re.compile(rf"(?<!\w)(?:{alternation(lex['own_topic_cues'])})(?!\w)", re.IGNORECASE),
     }
 
@@ -132,7 +141,44 @@ def document_candidates(doc: Document, sentences: list[Sentence]) -> list[Figure
     link_previous([figure for figure in found if figure.context["veto"] is None])
     for figure in found:
         figure.context["noise"] = is_situation_noise(figure)
+        if figure.context["veto"] is None and _kept_by_the_case(figure):
+            figure.context["noise"] = False
+            figure.context["story_role"] = "kept"
+        elif figure.context["veto"] is None and _victim_of_trafficking(figure, doc.text):
+            figure.context["noise"] = False
+            figure.context["story_role"] = "victim"
     return found
+
+
+def _kept_by_the_case(figure: Figure) -> bool:
+    """`Thủy nuôi 8 cô gái`, `có trong tay 5 tiếp viên`: the women a pimp keeps are the case's sex workers, not staff.
+
+    How many each place keeps (`mỗi quán nuôi 2-3 cô gái`) describes the trade, and stays the setting.
+    """
+    p = _patterns()
+    if figure.counted is None or figure.unit != "count" or not p["kept"].match(figure.counted):
+        return False
+    offset = figure.start - figure.sentence_start
+    keeper = p["keeper_before"].search(figure.sentence, max(0, offset - 40), offset)
+    return keeper is not None and p["keeper_each"].search(figure.sentence, max(0, keeper.start() - 30), keeper.start()) is None
+
+
+def _victim_of_trafficking(figure: Figure, text: str) -> bool:
+    """`Bốn cô gái ... được giải cứu`: girls counted in a story of women lured, sold or rescued are victims.
+
+    Counted without a word of the work around them they would pass for the setting; the
+    document tells their story once, in any sentence, so it is read once (only when such
+    a count is met). Girls the sentence shows selling sex are left to the sex-work metrics.
+    """
+    p = _patterns()
+    if figure.counted is None or figure.unit != "count" or not p["victim"].match(figure.counted):
+        return False
+    return p["victim_not_with"].search(figure.sentence) is None and _trafficking_story(text)
+
+
+@per_document
+def _trafficking_story(text: str) -> bool:
+    return _patterns()["trafficking_story"].search(text) is not None
 
 
 def find_candidates(doc: Document, sentence: Sentence) -> list[Figure]:
@@ -244,8 +290,8 @@ def _setting_of_the_case(text: str, q: Quantity, sentence: Sentence, before: str
     if _deal_money(text, q, sentence, before, after):
         return "price"
     if q.unit == "count":
-        if (p["back_reference"].match(after) or p["named_people"].match(after)
-                or not before.strip() and p["caption_names"].match(after)):
+        if (p["back_reference"].match(after) or not before.strip() and p["caption_names"].match(after)
+                or p["named_people"].match(after) and not p["arrest_before"].search(before)):
             return "people named"
         if p["offence_times"].search(q.text + after[:40]) or (q.per is not None and p["offence_rate"].search(before)):
             return "offence told"  # how often an offence of the story was done, once or per day

@@ -196,6 +196,9 @@ def lexicon_metric(figure: Figure, kind: str | None = None) -> tuple[str, float]
 
 def _lexicon_metric(figure: Figure) -> tuple[str, float]:
     lex = _lexicon()
+    role = lex.get("story_roles", {}).get(figure.context.get("story_role"))
+    if role is not None:  # the part the story gives the people counted (figures._kept_by_the_case, _victim_of_trafficking)
+        return role, 0.8
     category = counted_category_of(figure)
     activities = activity_scores(figure)
     scores: dict[str, float] = defaultdict(float)

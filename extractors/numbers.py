@@ -485,7 +485,7 @@ def _without_trailing_year(text: str, match: re.Match[str], g: Grammar) -> re.Ma
 def _words_count_something(text: str, q: Quantity, qualified: bool) -> bool:
     """`ít nhất một`, `một khóa`, `hai mươi lăm`: yes; `một số`, `một trong những`: no."""
     lex = load_json("numbers.json")
-    after = text[q.end:q.end + 30].lstrip().lower()
+    after = text[q.end:q.end + 30].strip().lower()  # `bắt giữ ba đối tượng` may end the text with a line break
     if q.unit != "percent" and any(after.startswith(w + " ") or after == w for w in lex["word_number_needs"]["not_after"]):
         return False
     counts = (

@@ -153,3 +153,56 @@ def test_owners_and_pimps_on_record_are_the_setting_and_arrested_ones_are_cases(
     on_record = "Trên địa bàn hiện có 600 cơ sở kinh doanh dịch vụ; 9 chủ chứa, 25 đối tượng môi giới mại dâm."
     assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=on_record))] == ["600"]
     assert figure_of("Công an đã bắt 3 chủ chứa mại dâm trên địa bàn.", "3").metric == "criminal_cases"
+
+
+@pytest.mark.parametrize("text,span", [
+    # Trafficked children and teenagers counted in words (issue 18, third round).
+    ("Lực lượng chức năng đã giải cứu hai em bị lừa bán sang nước ngoài.", "hai"),
+    ("Cơ quan công an tiếp nhận ba thiếu niên trốn khỏi nhà chứa.", "ba"),
+    # A count in words that ends the text, with its line break.
+    ("Kiểm tra quán karaoke, phát hiện 2 cặp nam nữ mua bán dâm và bắt giữ năm đối tượng\n", "năm"),
+])
+def test_people_counted_in_words_in_police_news_are_figures(text, span):
+    assert figure_of(text, span).value > 1
+
+
+def test_people_arrested_then_named_are_a_count_and_people_only_named_are_not():
+    arrested = "Công an huyện bắt giữ hai đối tượng quản lý là Lê Văn Bình và Trần Văn Cường."
+    assert figure_of(arrested, "hai").metric == "criminal_cases"
+    named = "Tại cơ quan điều tra, hai đối tượng là Lê Văn Bình và Trần Văn Cường đã khai nhận hành vi."
+    assert [f.text for f in extract_document(Document(doc_id="t", source="t", text=named))] == []
+
+
+def test_children_counted_in_a_police_story_are_victims():
+    text = "Hai em bị dụ dỗ làm việc ở một quán nhậu và bị ép tiếp khách."
+    assert figure_of(text, "Hai").metric == "other"
+
+
+def test_girls_of_a_trafficking_story_are_victims_and_girls_selling_sex_are_not():
+    story = ("Công an tỉnh đã giải cứu các cô gái bị đưa qua biên giới.\n"
+             "Ba cô gái quê ở vùng núi, tuổi từ 17 đến 22.")
+    assert figure_of(story, "Ba").metric == "other"
+    raid = ("Công an tỉnh đã giải cứu các cô gái bị đưa qua biên giới.\n"
+            "Chủ quán nuôi 4 cô gái để bán dâm cho khách.")
+    assert figure_of(raid, "4").metric != "other"
+
+
+@pytest.mark.parametrize("text,span", [
+    ("Chủ nhà nghỉ nuôi 7 cô gái trong các phòng phía sau để phục vụ khách.", "7"),
+    ("Theo cơ quan điều tra, Hùng có trong tay khoảng 12 tiếp viên trẻ.", "khoảng 12"),
+])
+def test_women_a_pimp_keeps_are_sex_workers_on_record(text, span):
+    assert figure_of(text, span).metric == "sex_workers_recorded"
+
+
+@pytest.mark.parametrize("text,span,metric", [
+    # `đã bắt quả tang` is caught in the act, not the arrest of `đã bắt`.
+    ("Tổ công tác đã bắt quả tang 5 trường hợp nhân viên quán gội đầu đang kích dục cho khách.", "5",
+     "violations_sanctioned"),
+    ("Công an thị trấn kiểm tra bắt 4 đối tượng bán dâm tại khu vực bến xe.", "4", "violations_sanctioned"),
+    # Hostesses found in a raid are suspected sex workers.
+    ("Kiểm tra quán karaoke, tổ công tác phát hiện có 7 nữ tiếp viên đang ngồi cùng khách trong phòng.", "7",
+     "sex_workers_recorded"),
+])
+def test_people_found_in_a_raid(text, span, metric):
+    assert figure_of(text, span).metric == metric
