@@ -208,14 +208,22 @@ def _day_words() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternation(load_json('numbers.json')['day_month_before'])})$")
 
 
+@lru_cache(maxsize=1)
+def _unit_power_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The powers glued to a unit (`m2`) and the units they follow, compiled once."""
+    lex = load_json("numbers.json")
+    return (re.compile(rf"(?:{alternation(lex['glued_unit_powers'])})"),
+            re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['glued_units_before'])})$"))
+
+
 def _is_glued(text: str, start: int, end: int) -> bool:
     """`H5N1`, `COVID-19`, `4G`, `PC45`: a number that is part of a name or code, not a quantity."""
     after = text[end:end + 1]
     before = text[max(0, start - 2):start]
     letters = re.match(r"[^\W\d_]+", text[end:end + 8])
     code_after = after.isupper() or (letters is not None and len(letters.group()) <= 2 and letters.group().isascii())
-    if re.fullmatch(rf"(?:{alternation(load_json('numbers.json')['glued_unit_powers'])})", text[start:end]) \
-            and re.search(rf"(?<![^\W\d_])(?:{alternation(load_json('numbers.json')['glued_units_before'])})$", before):
+    powers, units_before = _unit_power_patterns()
+    if powers.fullmatch(text[start:end]) and units_before.search(before):
         return True  # `120 m2`, `km2`: the power of a unit
     if code_after or before[-1:].isupper():  # `4G`, `10km`, `PC45`, `QH13`; `tổ chức10 lớp`, `03vũ trường` are typos
         return True

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from solieu.extractors.lexicon import load_json
+from solieu.extractors.lexicon import alternation, load_json
 from solieu.extractors.places import body_end
 from solieu.pipeline.records import Document, Figure, Sentence
 
@@ -370,8 +370,13 @@ def is_situation(figure: Figure, clause: str) -> bool:
     data = rules()
     if figure.metric in data["situation_metrics"]:
         return True
-    lowered = clause.lower()
-    return any(re.search(rf"(?<!\w){re.escape(cue)}(?!\w)", lowered) for cue in data["situation_cues"])
+    return _situation_cue().search(clause.lower()) is not None
+
+
+@lru_cache(maxsize=1)
+def _situation_cue() -> re.Pattern[str]:
+    """Any cue of a situation (`hiện có`, `tính đến`), as one pattern compiled once."""
+    return re.compile(rf"(?<!\w)(?:{alternation(rules()['situation_cues'])})(?!\w)")
 
 
 def figure_clause(figure: Figure) -> tuple[int, int]:

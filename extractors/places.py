@@ -259,12 +259,15 @@ def district_mentions(text: str) -> list[Mention]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _boilerplate_pattern() -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*(?:{alternation(rules()['boilerplate_markers'])})", re.IGNORECASE | re.MULTILINE)
+
+
 def body_end(text: str) -> int:
     """Where the article ends and the site's trailing boilerplate (tags, other headlines) begins."""
-    data = rules()
-    pattern = re.compile(rf"^[ \t]*(?:{alternation(data['boilerplate_markers'])})", re.IGNORECASE | re.MULTILINE)
-    floor = int(len(text) * data.get("boilerplate_min_fraction", 0.3))
-    for match in pattern.finditer(text):
+    floor = int(len(text) * rules().get("boilerplate_min_fraction", 0.3))
+    for match in _boilerplate_pattern().finditer(text):
         if match.start() >= floor:
             return match.start()
     return len(text)
@@ -277,14 +280,19 @@ def url_provinces(source: str) -> list[str]:
     lowered = source.lower()
     host = lowered.split("://", 1)[1].split("/", 1)[0]
     found: list[str] = []
-    for entry in province_forms().values():
-        for slug in entry.slugs:
-            hyphenated = "-" in slug and re.search(rf"(?<![a-z0-9]){re.escape(slug)}(?![a-z0-9])", lowered)
-            in_host = "-" not in slug and len(slug) >= 5 and slug in host
-            if hyphenated or in_host:
-                found.append(entry.province)
-                break
+    for province, hyphenated, host_slugs in _url_slugs():
+        if any(slug in host for slug in host_slugs) or any(pattern.search(lowered) for pattern in hyphenated):
+            found.append(province)
     return found
+
+
+@lru_cache(maxsize=1)
+def _url_slugs() -> list[tuple[str, list[re.Pattern[str]], list[str]]]:
+    """Per province: its hyphenated slugs as patterns (`/quang-ninh-`), and the slugs a host may hold (`baoquangninh`)."""
+    return [(entry.province,
+             [re.compile(rf"(?<![a-z0-9]){re.escape(slug)}(?![a-z0-9])") for slug in entry.slugs if "-" in slug],
+             [slug for slug in entry.slugs if "-" not in slug and len(slug) >= 5])
+            for entry in province_forms().values()]
 
 
 def lead_end(text: str, limit: int) -> int:
